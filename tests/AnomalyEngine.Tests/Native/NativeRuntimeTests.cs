@@ -1,0 +1,40 @@
+using AnomalyEngine.Native;
+
+namespace AnomalyEngine.Tests.Native;
+
+public class NativeRuntimeTests
+{
+    [Fact]
+    public void Abi_version_matches_the_header_this_assembly_was_written_for()
+    {
+        string header = File.ReadAllText(Path.Combine(RepoRoot(), "native", "include", "aenative.h"));
+        var match = System.Text.RegularExpressions.Regex.Match(header, @"#define AE_ABI_VERSION (\d+)");
+        Assert.True(match.Success);
+        Assert.Equal(int.Parse(match.Groups[1].Value), NativeRuntime.AbiVersion);
+    }
+
+    [Fact]
+    public void Capabilities_report_the_packaged_onnxruntime()
+    {
+        var caps = NativeRuntime.Capabilities;
+        Assert.True(caps.OnnxRuntime);
+        Assert.Equal("1.31.1", caps.OnnxRuntimeVersion);
+        Assert.Equal(caps.TensorRT, caps.TensorRTVersion is not null);
+    }
+
+    [Fact]
+    public void Element_types_match_the_native_abi()
+    {
+        string header = File.ReadAllText(Path.Combine(RepoRoot(), "native", "include", "aenative.h"));
+        foreach (var (name, type) in new[] { ("FLOAT32", TensorElementType.Float32), ("INT64", TensorElementType.Int64), ("INT32", TensorElementType.Int32), ("UINT8", TensorElementType.UInt8), ("FLOAT16", TensorElementType.Float16) })
+            Assert.Contains($"AE_DTYPE_{name} = {(int)type}", header);
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "AnomalyEngine.sln")))
+                return dir.FullName;
+        throw new DirectoryNotFoundException("AnomalyEngine.sln not found above the test folder");
+    }
+}
