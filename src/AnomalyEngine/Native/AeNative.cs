@@ -65,6 +65,16 @@ internal static unsafe partial class AeNative
         public fixed byte TensorRTVersion[32];
     }
 
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct ShapeProfile
+    {
+        public byte* Name;
+        public int Rank;
+        public fixed long Min[MaxRank];
+        public fixed long Opt[MaxRank];
+        public fixed long Max[MaxRank];
+    }
+
     [LibraryImport(Library)]
     internal static partial int ae_abi_version();
 
@@ -95,6 +105,9 @@ internal static unsafe partial class AeNative
 
     [LibraryImport(Library)]
     internal static partial int ae_session_run(SessionHandle session, Tensor* inputs, int inputCount, Tensor* outputs, int outputCount, nint cudaStream);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int ae_build_plan(string onnxPath, string planPath, ShapeProfile* profiles, int profileCount, int fp16, int deviceId);
 
     /// <summary>The calling thread's last native error message.</summary>
     internal static string LastError() => Marshal.PtrToStringUTF8(ae_last_error()) ?? "unknown native error";

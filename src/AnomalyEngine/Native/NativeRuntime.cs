@@ -20,6 +20,49 @@ public static class NativeRuntime
     /// <summary>Which back ends are compiled in, whether CUDA is usable, and the runtime versions.</summary>
     public static RuntimeCapabilities Capabilities => Caps.Value;
 
+    /// <summary>
+    /// Builds a TensorRT plan from an ONNX graph (written atomically to <paramref name="planPath"/>);
+    /// every dynamic input needs a profile. Throws DeviceUnavailableException without TensorRT.
+    /// </summary>
+    public static unsafe void BuildTensorRTPlan(string onnxPath, string planPath, IReadOnlyList<ShapeProfile> profiles, bool fp16 = false, int deviceId = 0)
+    {
+        ArgumentNullException.ThrowIfNull(onnxPath);
+        ArgumentNullException.ThrowIfNull(planPath);
+        ArgumentNullException.ThrowIfNull(profiles);
+        EnsureLoaded();
+        var native = new AeNative.ShapeProfile[profiles.Count];
+        var names = new nint[profiles.Count];
+        try
+        {
+            for (int i = 0; i < profiles.Count; i++)
+            {
+                var p = profiles[i];
+                int rank = p.Min.Length;
+                if (rank > AeNative.MaxRank || p.Opt.Length != rank || p.Max.Length != rank)
+                    throw new InvalidOptionException($"the profile of '{p.Name}' needs min, opt and max of one rank (at most {AeNative.MaxRank})");
+                names[i] = Marshal.StringToCoTaskMemUTF8(p.Name);
+                native[i].Name = (byte*)names[i];
+                native[i].Rank = rank;
+                for (int d = 0; d < rank; d++)
+                {
+                    native[i].Min[d] = p.Min[d];
+                    native[i].Opt[d] = p.Opt[d];
+                    native[i].Max[d] = p.Max[d];
+                }
+            }
+            int status;
+            fixed (AeNative.ShapeProfile* ptr = native)
+                status = AeNative.ae_build_plan(Path.GetFullPath(onnxPath), Path.GetFullPath(planPath), ptr, native.Length, fp16 ? 1 : 0, deviceId);
+            if (status != AeNative.Ok)
+                throw AeNative.ToException(status, Path.GetFullPath(onnxPath));
+        }
+        finally
+        {
+            foreach (nint n in names)
+                Marshal.FreeCoTaskMem(n);
+        }
+    }
+
     /// <summary>Loads libaenative and checks its ABI version; throws DeviceUnavailableException when it cannot.</summary>
     internal static void EnsureLoaded()
     {

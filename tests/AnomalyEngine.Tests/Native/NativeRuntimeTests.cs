@@ -30,6 +30,23 @@ public class NativeRuntimeTests
             Assert.Contains($"AE_DTYPE_{name} = {(int)type}", header);
     }
 
+    [Fact]
+    public void Building_a_plan_without_TensorRT_throws_DeviceUnavailableException()
+    {
+        if (NativeRuntime.Capabilities.TensorRT)
+            return; // A TensorRT build: building is checked on GPU machines instead.
+        string plan = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.plan");
+        var e = Assert.Throws<DeviceUnavailableException>(() => NativeRuntime.BuildTensorRTPlan(Fixture.DynamicBatch, plan, [new ShapeProfile("x", [1, 4], [8, 4], [64, 4])]));
+        Assert.Contains("TensorRT", e.Message);
+        Assert.False(File.Exists(plan));
+    }
+
+    [Fact]
+    public void A_profile_with_mismatched_ranks_is_rejected()
+    {
+        Assert.Throws<InvalidOptionException>(() => NativeRuntime.BuildTensorRTPlan(Fixture.DynamicBatch, "unused.plan", [new ShapeProfile("x", [1, 4], [8], [64, 4])]));
+    }
+
     private static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
