@@ -8,5 +8,6 @@ internal static class Verbs
     public static void Register(IConfigurator config)
     {
         // One line per verb: config.AddCommand<XCommand>("x").WithDescription(...).WithExample(...);
+        config.AddCommand<Commands.SynthDataCommand>("synth-data").WithDescription("Write a procedural surface-defect dataset (MVTec AD layout) with exact masks.").WithExample("synth-data", "--out", "artifacts/synth", "--size", "64");
     }
 }
