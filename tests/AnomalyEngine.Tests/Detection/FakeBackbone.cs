@@ -1,4 +1,5 @@
 using AnomalyEngine.Detection;
+using AnomalyEngine.Imaging;
 
 namespace AnomalyEngine.Tests.Detection;
 
@@ -8,14 +9,14 @@ namespace AnomalyEngine.Tests.Detection;
 /// </summary>
 internal sealed class FakeBackbone : IBackbone
 {
-    public BackboneFeatures Extract(ChwImage image)
+    public BackboneFeatures Extract(ImageTensor image)
     {
         var grey = image.Channels == 1 ? image.Data : Grey(image);
         return new BackboneFeatures(Pool(grey, image.Height, image.Width, 2, [v => v, v => v * v]),
                                     Pool(grey, image.Height, image.Width, 4, [v => v, v => 1 - v, v => v * v]));
     }
 
-    private static float[] Grey(ChwImage image)
+    private static float[] Grey(ImageTensor image)
     {
         int plane = image.Height * image.Width;
         var g = new float[plane];

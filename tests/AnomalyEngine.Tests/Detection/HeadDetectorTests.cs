@@ -1,6 +1,7 @@
 using AnomalyEngine.Detection;
 using AnomalyEngine.Detection.Head;
 using AnomalyEngine.Detection.Synthesis;
+using AnomalyEngine.Imaging;
 
 namespace AnomalyEngine.Tests.Detection;
 
@@ -12,9 +13,9 @@ public class HeadDetectorTests
         PerlinFraction = 0.5f, GeneratedFraction = 0f, SmoothingSigma = 0f, Seed = 1,
     };
 
-    private static List<ChwImage> Normals() => Enumerable.Range(0, 4).Select(k => PatchCoreTests.Stripes(32, 32, k)).ToList();
+    private static List<ImageTensor> Normals() => Enumerable.Range(0, 4).Select(k => PatchCoreTests.Stripes(32, 32, k)).ToList();
 
-    private static ImageTextureSource BrightTexture() => new([new ChwImage(Enumerable.Repeat(0.95f, 16 * 16).ToArray(), 1, 16, 16)]);
+    private static ImageTextureSource BrightTexture() => new([new ImageTensor(Enumerable.Repeat(0.95f, 16 * 16).ToArray(), 1, 16, 16)]);
 
     [Fact]
     public void Grid_labels_mark_covered_cells_and_ignore_partly_covered_ones()

@@ -1,6 +1,7 @@
 using AnomalyEngine.Compute;
 using AnomalyEngine.Detection;
 using AnomalyEngine.Detection.PatchCore;
+using AnomalyEngine.Imaging;
 
 namespace AnomalyEngine.Tests.Detection;
 
@@ -122,13 +123,13 @@ public class PatchCoreTests
         Assert.Throws<InvalidOptionException>(() => PatchCoreDetector.Fit(new FakeBackbone(), [Stripes(8, 8, 0)], new PatchCoreOptions { CoresetFraction = 0 }));
     }
 
-    internal static ChwImage Stripes(int h, int w, int phase)
+    internal static ImageTensor Stripes(int h, int w, int phase)
     {
         var data = new float[h * w];
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
                 data[y * w + x] = 0.3f + 0.2f * MathF.Sin((x + phase) * 0.7f);
-        return new ChwImage(data, 1, h, w);
+        return new ImageTensor(data, 1, h, w);
     }
 
     private static (float[] Rows, int Count, int Dim) RandomRows(int n, int d, ulong seed)

@@ -1,18 +1,19 @@
 using AnomalyEngine.Detection;
 using AnomalyEngine.Detection.Synthesis;
+using AnomalyEngine.Imaging;
 
 namespace AnomalyEngine.Tests.Detection;
 
 public class PerlinAnomalyTests
 {
-    private static ChwImage Gradient(int channels, int h, int w)
+    private static ImageTensor Gradient(int channels, int h, int w)
     {
         var d = new float[channels * h * w];
         for (int i = 0; i < d.Length; i++) d[i] = (i % 97) / 96f;
-        return new ChwImage(d, channels, h, w);
+        return new ImageTensor(d, channels, h, w);
     }
 
-    private static ImageTextureSource Textures() => new([new ChwImage(Enumerable.Range(0, 3 * 16 * 16).Select(i => ((i * 31) % 17) / 16f).ToArray(), 3, 16, 16)]);
+    private static ImageTextureSource Textures() => new([new ImageTensor(Enumerable.Range(0, 3 * 16 * 16).Select(i => ((i * 31) % 17) / 16f).ToArray(), 3, 16, 16)]);
 
     [Fact]
     public void Mask_is_binary_and_pixels_outside_it_are_unchanged()

@@ -1,5 +1,6 @@
 using AnomalyEngine.Compute;
 using AnomalyEngine.Detection.Synthesis;
+using AnomalyEngine.Imaging;
 
 namespace AnomalyEngine.Detection.Head;
 
@@ -34,7 +35,7 @@ public sealed class HeadDetector
     /// Trains a head. <paramref name="generated"/> may be empty when <see cref="HeadTrainingOptions.GeneratedFraction"/>
     /// is 0; <paramref name="textures"/> may be null when <see cref="HeadTrainingOptions.PerlinFraction"/> is 0.
     /// </summary>
-    public static HeadDetector Train(IBackbone backbone, IReadOnlyList<ChwImage> normals, IReadOnlyList<GeneratedAnomaly> generated,
+    public static HeadDetector Train(IBackbone backbone, IReadOnlyList<ImageTensor> normals, IReadOnlyList<GeneratedAnomaly> generated,
         ITextureSource? textures, HeadTrainingOptions options, IProgress<HeadTrainingProgress>? progress = null)
     {
         options.Validate();
@@ -46,7 +47,7 @@ public sealed class HeadDetector
             throw new InvalidOptionException("The Perlin share is above 0 but no texture source was given.");
         foreach (var g in generated)
         {
-            g.Image.Validate();
+            DetectionInput.Validate(g.Image);
             if (g.Mask.Length != g.Image.Height * g.Image.Width)
                 throw new InvalidInputException($"A generated anomaly's mask has {g.Mask.Length} values for a {g.Image.Height}x{g.Image.Width} image.");
         }
@@ -76,7 +77,7 @@ public sealed class HeadDetector
                 ulong pick = Philox.Bits64(options.Seed, MixtureStream, (uint)step, (uint)(2 * j + 1));
                 (float[] Rows, int Gh, int Gw) f;
                 float[]? mask = null;
-                ChwImage source;
+                ImageTensor source;
                 if (u < options.PerlinFraction)
                 {
                     source = normals[(int)(pick % (ulong)normals.Count)];
@@ -121,9 +122,9 @@ public sealed class HeadDetector
         return new HeadDetector(backbone, head, normalizer, options.SmoothingSigma);
     }
 
-    private static (float[] Rows, int Gh, int Gw) Features(IBackbone backbone, ChwImage image)
+    private static (float[] Rows, int Gh, int Gw) Features(IBackbone backbone, ImageTensor image)
     {
-        image.Validate();
+        DetectionInput.Validate(image);
         var f = backbone.Extract(image);
         return (PatchFeatures.Assemble(f), f.Layer2.Height, f.Layer2.Width);
     }
@@ -155,7 +156,7 @@ public sealed class HeadDetector
     }
 
     /// <summary>The anomaly probability map of <paramref name="image"/> at its own size and its score (the map's maximum).</summary>
-    public AnomalyMap Score(ChwImage image)
+    public AnomalyMap Score(ImageTensor image)
     {
         var (rows, gh, gw) = Features(_backbone, image);
         if (rows.Length != gh * gw * Head.InputDim)

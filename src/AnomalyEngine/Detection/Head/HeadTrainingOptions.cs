@@ -1,3 +1,4 @@
+using AnomalyEngine.Imaging;
 namespace AnomalyEngine.Detection.Head;
 
 /// <summary>Settings of detector B's training (defaults: ANOGEN.md's DRAEM mixture, focal gamma 2, tau 0.1).</summary>
@@ -60,7 +61,7 @@ public sealed record HeadTrainingOptions
 }
 
 /// <summary>A generated anomaly: the image and its box mask (height x width, non-zero inside the box).</summary>
-public sealed record GeneratedAnomaly(ChwImage Image, float[] Mask);
+public sealed record GeneratedAnomaly(ImageTensor Image, float[] Mask);
 
 /// <summary>Progress of detector B's training.</summary>
 public readonly record struct HeadTrainingProgress(int Step, int Steps, double Loss);

@@ -1,4 +1,5 @@
 using AnomalyEngine.Compute;
+using AnomalyEngine.Imaging;
 
 namespace AnomalyEngine.Detection.PatchCore;
 
@@ -59,7 +60,7 @@ public sealed class PatchCoreDetector : IDisposable
     /// Builds the memory bank from <paramref name="normals"/>; distances run on <paramref name="device"/>
     /// when given (ILGPU kernels), else in managed code.
     /// </summary>
-    public static PatchCoreDetector Fit(IBackbone backbone, IEnumerable<ChwImage> normals, PatchCoreOptions? options = null, ComputeDevice? device = null)
+    public static PatchCoreDetector Fit(IBackbone backbone, IEnumerable<ImageTensor> normals, PatchCoreOptions? options = null, ComputeDevice? device = null)
     {
         options ??= new PatchCoreOptions();
         if (options.CoresetFraction is <= 0 or > 1 || float.IsNaN(options.CoresetFraction))
@@ -73,7 +74,7 @@ public sealed class PatchCoreDetector : IDisposable
         float[]? projection = null;
         foreach (var image in normals)
         {
-            image.Validate();
+            DetectionInput.Validate(image);
             var f = backbone.Extract(image);
             var features = PatchFeatures.Assemble(f);
             int rawDim = f.Layer2.Channels + f.Layer3.Channels;
@@ -105,9 +106,9 @@ public sealed class PatchCoreDetector : IDisposable
     }
 
     /// <summary>The anomaly map of <paramref name="image"/> at its own size and its score (the map's maximum).</summary>
-    public AnomalyMap Score(ChwImage image)
+    public AnomalyMap Score(ImageTensor image)
     {
-        image.Validate();
+        DetectionInput.Validate(image);
         var f = _backbone.Extract(image);
         int rawDim = f.Layer2.Channels + f.Layer3.Channels;
         var features = PatchFeatures.Assemble(f);

@@ -1,4 +1,5 @@
 using AnomalyEngine.Compute;
+using AnomalyEngine.Imaging;
 
 namespace AnomalyEngine.Detection.Synthesis;
 
@@ -6,36 +7,36 @@ namespace AnomalyEngine.Detection.Synthesis;
 public interface ITextureSource
 {
     /// <summary>A texture of the given size (channels 1 or 3, values 0..1) for sample <paramref name="item"/>, deterministic in (seed, item).</summary>
-    ChwImage Texture(int height, int width, ulong seed, long item);
+    ImageTensor Texture(int height, int width, ulong seed, long item);
 }
 
 /// <summary>Textures picked (Philox, by item) from a fixed list of images and resized bilinearly.</summary>
 public sealed class ImageTextureSource : ITextureSource
 {
-    private readonly IReadOnlyList<ChwImage> _images;
+    private readonly IReadOnlyList<ImageTensor> _images;
 
     /// <summary>Uses <paramref name="images"/> (at least one) as textures.</summary>
-    public ImageTextureSource(IReadOnlyList<ChwImage> images)
+    public ImageTextureSource(IReadOnlyList<ImageTensor> images)
     {
         if (images.Count == 0)
             throw new InvalidInputException("The texture source needs at least one image.");
         foreach (var image in images)
-            image.Validate();
+            DetectionInput.Validate(image);
         _images = images;
     }
 
     /// <inheritdoc />
-    public ChwImage Texture(int height, int width, ulong seed, long item)
+    public ImageTensor Texture(int height, int width, ulong seed, long item)
     {
         var image = _images[(int)(Philox.Bits64(seed, PerlinAnomaly.TextureStream, (uint)item, (uint)(item >> 32)) % (ulong)_images.Count)];
         if (image.Height == height && image.Width == width)
             return image;
-        return new ChwImage(PatchFeatures.ResizeBilinear(image.Data, image.Channels, image.Height, image.Width, height, width), image.Channels, height, width);
+        return new ImageTensor(PatchFeatures.ResizeBilinear(image.Data, image.Channels, image.Height, image.Width, height, width), image.Channels, height, width);
     }
 }
 
 /// <summary>One synthetic anomaly: the blended image, its binary mask (height x width, 0 or 1) and the draws.</summary>
-public sealed record PerlinSample(ChwImage Image, float[] Mask, float Beta, int ScaleY, int ScaleX, float AngleDegrees);
+public sealed record PerlinSample(ImageTensor Image, float[] Mask, float Beta, int ScaleY, int ScaleX, float AngleDegrees);
 
 /// <summary>
 /// DRAEM's Perlin anomalies (Zavrtanik et al., ICCV 2021, reference code): Perlin noise with
@@ -48,9 +49,9 @@ public static class PerlinAnomaly
     internal const uint NoiseStream = 0x5045524C, TextureStream = 0x54455854; // "PERL", "TEXT"
 
     /// <summary>Synthesises anomaly number <paramref name="item"/> on <paramref name="image"/>; same (seed, item) → same result.</summary>
-    public static PerlinSample Synthesize(ChwImage image, ITextureSource textures, ulong seed, long item)
+    public static PerlinSample Synthesize(ImageTensor image, ITextureSource textures, ulong seed, long item)
     {
-        image.Validate();
+        DetectionInput.Validate(image);
         int h = image.Height, w = image.Width, plane = h * w;
         uint step = (uint)item, hi = (uint)(item >> 32);
         // Element slots 0..3 of this (stream, step) are the scalar draws; the lattice angles start at 16.
@@ -77,7 +78,7 @@ public static class PerlinAnomaly
             }
 
         var texture = textures.Texture(h, w, seed, item);
-        texture.Validate();
+        DetectionInput.Validate(texture);
         if (texture.Height != h || texture.Width != w)
             throw new InvalidInputException($"The texture source returned {texture.Height}x{texture.Width} for a {h}x{w} image.");
         var result = (float[])image.Data.Clone();
@@ -92,11 +93,11 @@ public static class PerlinAnomaly
                 dst[i] = (1 - beta) * t + beta * src[i];
             }
         }
-        return new PerlinSample(image with { Data = result }, mask, beta, resY, resX, angle);
+        return new PerlinSample(new ImageTensor(result, image.Channels, h, w), mask, beta, resY, resX, angle);
     }
 
     // A grey image takes the texture's mean over channels; an RGB image repeats a grey texture.
-    private static float TextureValue(ChwImage texture, int imageChannels, int c, int i, int plane)
+    private static float TextureValue(ImageTensor texture, int imageChannels, int c, int i, int plane)
     {
         if (texture.Channels == imageChannels)
             return texture.Data[c * plane + i];
