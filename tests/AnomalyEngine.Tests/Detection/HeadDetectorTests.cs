@@ -10,7 +10,7 @@ public class HeadDetectorTests
     private static readonly HeadTrainingOptions Small = new()
     {
         AdaptorDim = 8, HiddenDim = 8, Steps = 80, BatchSize = 4, LearningRate = 1e-2f,
-        PerlinFraction = 0.5f, GeneratedFraction = 0f, SmoothingSigma = 0f, Seed = 1,
+        PerlinFraction = 0.5f, GeneratedFraction = 0f, SmoothingSigma = 0f, Seed = 1, WarmupSteps = 0,
     };
 
     private static List<ImageTensor> Normals() => Enumerable.Range(0, 4).Select(k => PatchCoreTests.Stripes(32, 32, k)).ToList();
