@@ -90,6 +90,17 @@ public class PerlinAnomalyTests
     }
 
     [Fact]
+    public void Surface_textures_have_the_requested_size_and_repeat_for_the_same_item()
+    {
+        var source = new SurfaceTextureSource();
+        var a = source.Texture(40, 24, 5, 3);
+        Assert.Equal((3, 40, 24), (a.Channels, a.Height, a.Width));
+        Assert.All(a.Data, v => Assert.InRange(v, 0f, 1f));
+        Assert.Equal(a.Data, source.Texture(40, 24, 5, 3).Data);
+        Assert.NotEqual(a.Data, source.Texture(40, 24, 5, 4).Data);
+    }
+
+    [Fact]
     public void Texture_source_rejects_an_empty_list()
     {
         Assert.Throws<InvalidInputException>(() => new ImageTextureSource([]));
