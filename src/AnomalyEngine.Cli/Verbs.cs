@@ -8,5 +8,6 @@ internal static class Verbs
     public static void Register(IConfigurator config)
     {
         // One line per verb: config.AddCommand<XCommand>("x").WithDescription(...).WithExample(...);
+        config.AddCommand<Commands.EvalCommand>("eval").WithDescription("Measure heat maps and image scores against ground truth: AUROC, AP, AUPRO, F1-max, with a report.").WithExample("eval", "--data", "data/mvtec", "--maps", "out/maps", "--out", "out/eval");
     }
 }
