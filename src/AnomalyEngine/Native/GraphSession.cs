@@ -145,7 +145,12 @@ public sealed class GraphSession : IDisposable
         int count = inputs.Length + outputs.Length;
         int dims = 0;
         for (int i = 0; i < count; i++)
-            dims += (i < inputs.Length ? inputs[i] : outputs[i - inputs.Length]).Shape.Length;
+        {
+            long[]? shape = (i < inputs.Length ? inputs[i] : outputs[i - inputs.Length]).Shape;
+            if (shape is null)
+                throw new InvalidInputException($"graph '{Path}': tensor {i} is an uninitialised TensorBinding");
+            dims += shape.Length;
+        }
         Span<AeNative.Tensor> tensors = count <= StackTensors ? stackalloc AeNative.Tensor[StackTensors] : new AeNative.Tensor[count];
         Span<long> shapes = dims <= StackDims ? stackalloc long[StackDims] : new long[dims];
         List<nint>? temporaryNames = null;

@@ -125,6 +125,16 @@ public class GraphSessionTests
     }
 
     [Fact]
+    public void Uninitialised_tensors_are_rejected_without_a_crash()
+    {
+        using var session = GraphSession.Open(Fixture.Elementwise);
+        Assert.Throws<InvalidInputException>(() => session.Run([default(HostTensor)], [HostTensor.Float("y", new float[6], 2, 3)]));
+        Assert.Throws<InvalidInputException>(() => session.Run([default(TensorBinding)], [default(TensorBinding)]));
+        var e = Assert.Throws<InvalidInputException>(() => session.Run([new TensorBinding("x", TensorElementType.Float32, [2, 3], 0, 24)], [new TensorBinding("y", TensorElementType.Float32, [2, 3], 0, 24)]));
+        Assert.Contains("null data", e.Message);
+    }
+
+    [Fact]
     public void Session_still_runs_after_a_rejected_call()
     {
         using var session = GraphSession.Open(Fixture.Elementwise);
