@@ -159,6 +159,26 @@ public class GuidedBlendSamplerTests(DeviceFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData(SchedulerKind.Ddpm, 1.0)]
+    [InlineData(SchedulerKind.Ddim, 0.6)]
+    public void Host_loops_give_the_same_bytes_as_the_ilgpu_kernels(SchedulerKind kind, double strength)
+    {
+        var options = new SamplerOptions { Steps = 6, Seed = 17, Scheduler = kind, Eta = 0.3, Strength = strength, GuidanceScale = 6f };
+        var requests = Enumerable.Range(0, 3).Select(i => Request(16, (uint)(40 + i), 0.1f * i, FakeModels.Box(16, 2 + i, 3, 12, 11))).ToArray();
+        var loops = new GuidedBlendSampler(FakeModels.Latent(new GaussianOracle(Schedule, Sigma)), _device, options, hostLoops: true);
+        var kernels = new GuidedBlendSampler(FakeModels.Latent(new GaussianOracle(Schedule, Sigma)), _device, options, hostLoops: false);
+        Assert.True(loops.Kernels.HostLoops);
+        Assert.False(kernels.Kernels.HostLoops);
+        var a = loops.Sample(requests);
+        var b = kernels.Sample(requests);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(MemoryMarshal.AsBytes(a[i].Latent.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(b[i].Latent.AsSpan())), $"latent {i}");
+            Assert.True(MemoryMarshal.AsBytes(a[i].Image.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(b[i].Image.AsSpan())), $"image {i}");
+        }
+    }
+
     [Fact]
     public void A_resumed_run_produces_the_same_bytes_as_an_uninterrupted_one()
     {
