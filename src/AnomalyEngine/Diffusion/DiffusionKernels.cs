@@ -141,11 +141,30 @@ internal sealed class DiffusionKernels
     private static unsafe Span<T> Host<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged =>
         new((void*)buffer.NativePtr, checked((int)buffer.Length));
 
-    public void ResizeMask(ArrayView<float> source, ArrayView<float> target, ImageArgs args) =>
-        _resizeMask(_device.GridStride(args.Total), source, target, args);
+    public void ResizeMask(ArrayView<float> source, ArrayView<float> target, ImageArgs args)
+    {
+        if (!HostLoops)
+        {
+            _resizeMask(_device.GridStride(args.Total), source, target, args);
+            return;
+        }
+        _device.Accelerator.Synchronize();
+        for (int i = 0; i < args.Total; i++)
+            ResizeMaskAt(i, source, target, args);
+    }
 
-    public void PasteBack(ArrayView<float> original, ArrayView<float> generated, ArrayView<float> pixelMask, ArrayView<float> output, ImageArgs args) =>
-        _pasteBack(_device.GridStride(args.Total), original, generated, pixelMask, output, args);
+    public void PasteBack(ArrayView<float> original, ArrayView<float> generated, ArrayView<float> pixelMask, ArrayView<float> output, ImageArgs args)
+    {
+        if (!HostLoops)
+        {
+            _pasteBack(_device.GridStride(args.Total), original, generated, pixelMask, output, args);
+            return;
+        }
+        _device.Accelerator.Synchronize();
+        // CPU accelerator views are host memory: the loop calls the kernel's own element function.
+        for (int i = 0; i < args.Total; i++)
+            PasteBackAt(i, original, generated, pixelMask, output, args);
+    }
 
     /// <summary>q_sample (Ho et al. 2020, eq. 4): out = A x0 + S eps, eps = Philox normal of (seed, item, step, element).</summary>
     private static float QSampleAt(in StepArgs p, float x0, uint item, int e) =>
@@ -212,13 +231,16 @@ internal sealed class DiffusionKernels
     /// </summary>
     private static void ResizeMaskKernel(ArrayView<float> source, ArrayView<float> target, ImageArgs p)
     {
-        int plane = p.OutH * p.OutW;
         for (int i = Grid.GlobalIndex.X; i < p.Total; i += Grid.DimX * Group.DimX)
-        {
-            int b = i / plane, r = i - b * plane, y = r / p.OutW, x = r - y * p.OutW;
-            int sy = y * p.InH / p.OutH, sx = x * p.InW / p.OutW;
-            target[i] = source[b * p.InH * p.InW + sy * p.InW + sx] >= 0.5f ? 1f : 0f;
-        }
+            ResizeMaskAt(i, source, target, p);
+    }
+
+    private static void ResizeMaskAt(int i, ArrayView<float> source, ArrayView<float> target, ImageArgs p)
+    {
+        int plane = p.OutH * p.OutW;
+        int b = i / plane, r = i - b * plane, y = r / p.OutW, x = r - y * p.OutW;
+        int sy = y * p.InH / p.OutH, sx = x * p.InW / p.OutW;
+        target[i] = source[b * p.InH * p.InW + sy * p.InW + sx] >= 0.5f ? 1f : 0f;
     }
 
     /// <summary>
@@ -229,8 +251,13 @@ internal sealed class DiffusionKernels
     /// </summary>
     private static void PasteBackKernel(ArrayView<float> original, ArrayView<float> generated, ArrayView<float> pixelMask, ArrayView<float> output, ImageArgs p)
     {
-        int plane = p.OutH * p.OutW;
         for (int i = Grid.GlobalIndex.X; i < p.Total; i += Grid.DimX * Group.DimX)
+            PasteBackAt(i, original, generated, pixelMask, output, p);
+    }
+
+    private static void PasteBackAt(int i, ArrayView<float> original, ArrayView<float> generated, ArrayView<float> pixelMask, ArrayView<float> output, ImageArgs p)
+    {
+        int plane = p.OutH * p.OutW;
         {
             int b = i / plane, r = i - b * plane, y = r / p.OutW, x = r - y * p.OutW;
             float w = 0f;
