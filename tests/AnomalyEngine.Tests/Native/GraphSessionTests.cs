@@ -176,6 +176,16 @@ public class GraphSessionTests
     }
 
     [Fact]
+    public void Cuda_request_without_a_CUDA_provider_throws_DeviceUnavailableException()
+    {
+        if (NativeRuntime.Capabilities.OnnxRuntimeCuda)
+            return; // This ONNX Runtime has the CUDA provider: nothing unavailable to check.
+        var e = Assert.Throws<DeviceUnavailableException>(() => GraphSession.Open(Fixture.Elementwise, new GraphSessionOptions { Backend = GraphBackend.OnnxRuntime, UseCuda = true }));
+        Assert.Contains("CUDA", e.Message);
+        Assert.Equal(5, e.ExitCode);
+    }
+
+    [Fact]
     public void Use_after_dispose_throws_ObjectDisposedException()
     {
         var session = GraphSession.Open(Fixture.Elementwise);
