@@ -5,6 +5,8 @@ using AnomalyEngine.Data;
 using AnomalyEngine.Diffusion;
 using AnomalyEngine.Embedding;
 using AnomalyEngine.Imaging;
+using ILGPU;
+using ILGPU.Runtime;
 
 namespace AnomalyEngine.Generation;
 
@@ -84,6 +86,7 @@ public sealed class AnomalyGenerator
         var done = new HashSet<string>(StringComparer.Ordinal);
         if (_options.Resume)
         {
+            GenerationManifest.DropUnfinishedLine(manifestPath);
             foreach (var entry in GenerationManifest.Read(manifestPath))
                 if (File.Exists(Path.Combine(outputDir, entry.Image)) && File.Exists(Path.Combine(outputDir, entry.Mask)))
                     done.Add(entry.Key);
