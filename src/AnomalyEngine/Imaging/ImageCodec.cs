@@ -33,12 +33,12 @@ public static class ImageCodec
         float offset = range == PixelRange.ZeroToOne ? 0f : -1f;
         return (channels, deep) switch
         {
-            (1, false) => Decode<L8>(path, bytes, limits, channels, scale / 255f, offset, (p, o) => o[0] = p.PackedValue),
-            (1, true) => Decode<L16>(path, bytes, limits, channels, scale / 65535f, offset, (p, o) => o[0] = p.PackedValue),
-            (3, false) => Decode<Rgb24>(path, bytes, limits, channels, scale / 255f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; }),
-            (3, true) => Decode<Rgb48>(path, bytes, limits, channels, scale / 65535f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; }),
-            (4, false) => Decode<Rgba32>(path, bytes, limits, channels, scale / 255f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; o[3] = p.A; }),
-            _ => Decode<Rgba64>(path, bytes, limits, channels, scale / 65535f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; o[3] = p.A; }),
+            (1, false) => Decode<L8>(path, bytes, limits, channels, scale, 255f, offset, (p, o) => o[0] = p.PackedValue),
+            (1, true) => Decode<L16>(path, bytes, limits, channels, scale, 65535f, offset, (p, o) => o[0] = p.PackedValue),
+            (3, false) => Decode<Rgb24>(path, bytes, limits, channels, scale, 255f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; }),
+            (3, true) => Decode<Rgb48>(path, bytes, limits, channels, scale, 65535f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; }),
+            (4, false) => Decode<Rgba32>(path, bytes, limits, channels, scale, 255f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; o[3] = p.A; }),
+            _ => Decode<Rgba64>(path, bytes, limits, channels, scale, 65535f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; o[3] = p.A; }),
         };
     }
 
@@ -195,7 +195,7 @@ public static class ImageCodec
 
     private delegate void PixelReader<TPixel>(TPixel pixel, Span<float> channels);
 
-    private static ImageTensor Decode<TPixel>(string path, byte[] bytes, ImageLimits limits, int channels, float scale, float offset, PixelReader<TPixel> read)
+    private static ImageTensor Decode<TPixel>(string path, byte[] bytes, ImageLimits limits, int channels, float scale, float max, float offset, PixelReader<TPixel> read)
         where TPixel : unmanaged, IPixel<TPixel>
     {
         Image<TPixel> img;
@@ -218,7 +218,7 @@ public static class ImageCodec
             {
                 read(pixels[i], o);
                 for (int c = 0; c < channels; c++)
-                    data[c * n + i] = o[c] * scale + offset;
+                    data[c * n + i] = o[c] / max * scale + offset;
             }
             return new ImageTensor(data, channels, h, w);
         }

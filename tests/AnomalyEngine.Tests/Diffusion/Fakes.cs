@@ -28,6 +28,25 @@ internal sealed class GaussianOracle(NoiseSchedule schedule, double sigma) : INo
         return (s / v, r * s / v);
     }
 
+    /// <summary>
+    /// The DDIM (eta 0) recursion of this predictor in double, x_prev = (Cx + Cm A) x - Cm B mu_g, as
+    /// x_final = Gain x_start + Offset for guided mean mu_g = mu_u + w (mu_c - mu_u).
+    /// </summary>
+    public static (double Gain, double Offset) DdimClosedForm(NoiseSchedule schedule, double sigma, int steps, double guidedMean)
+    {
+        var ddim = new DdimScheduler(schedule);
+        var t = Timesteps.Leading(schedule.TrainSteps, steps);
+        double gain = 1, offset = 0;
+        for (int i = 0; i < steps; i++)
+        {
+            var c = ddim.Coefficients(t[i], i + 1 < steps ? t[i + 1] : DiffusionScheduler.Final);
+            var (a, b) = Coefficients(schedule, sigma, t[i]);
+            gain *= c.X + c.Model * a;
+            offset = (c.X + c.Model * a) * offset - c.Model * b * guidedMean;
+        }
+        return (gain, offset);
+    }
+
     public void Predict(float[] latents, long[] timesteps, float[] contexts, float[] output, int rows)
     {
         Calls.Add(((float[])latents.Clone(), (long[])timesteps.Clone(), (float[])contexts.Clone(), rows));
