@@ -21,6 +21,10 @@ public class DiffusionStepBench
     private SamplingRun _run = null!;
     private SampleRequest[] _requests = null!;
 
+    /// <summary>ONNX Runtime intra-op threads (PyTorch gets the same number in torch_loop.py).</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -28,7 +32,7 @@ public class DiffusionStepBench
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path} is missing: run /usr/bin/python3 bench/diffusion/torch_loop.py first.");
         _device = ComputeDevice.Create(DevicePreference.Cpu);
-        _unet = GraphSession.Open(path);
+        _unet = GraphSession.Open(path, new GraphSessionOptions { Threads = Threads });
         var model = new DiffusionModel(32, 4, 16, 1f, 8, 128, new float[8 * 128],
             NoiseSchedule.Create(BetaSchedule.ScaledLinear, 1000), PredictionType.Epsilon, new UnetPredictor(_unet), new HalvingAutoencoder());
         _sampler = new GuidedBlendSampler(model, _device, new SamplerOptions { Steps = 50, GuidanceScale = 10f });
