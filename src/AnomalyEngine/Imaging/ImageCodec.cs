@@ -33,12 +33,12 @@ public static class ImageCodec
         float offset = range == PixelRange.ZeroToOne ? 0f : -1f;
         return (channels, deep) switch
         {
-            (1, false) => Decode<L8>(path, bytes, limits, channels, scale, 255f, offset, (p, o) => o[0] = p.PackedValue),
-            (1, true) => Decode<L16>(path, bytes, limits, channels, scale, 65535f, offset, (p, o) => o[0] = p.PackedValue),
-            (3, false) => Decode<Rgb24>(path, bytes, limits, channels, scale, 255f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; }),
-            (3, true) => Decode<Rgb48>(path, bytes, limits, channels, scale, 65535f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; }),
-            (4, false) => Decode<Rgba32>(path, bytes, limits, channels, scale, 255f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; o[3] = p.A; }),
-            _ => Decode<Rgba64>(path, bytes, limits, channels, scale, 65535f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; o[3] = p.A; }),
+            (1, false) => Decode<L8, byte>(path, bytes, limits, 1, 255f, scale, offset),
+            (1, true) => Decode<L16, ushort>(path, bytes, limits, 1, 65535f, scale, offset),
+            (3, false) => Decode<Rgb24, byte>(path, bytes, limits, 3, 255f, scale, offset),
+            (3, true) => Decode<Rgb48, ushort>(path, bytes, limits, 3, 65535f, scale, offset),
+            (4, false) => Decode<Rgba32, byte>(path, bytes, limits, 4, 255f, scale, offset),
+            _ => Decode<Rgba64, ushort>(path, bytes, limits, 4, 65535f, scale, offset),
         };
     }
 
@@ -193,10 +193,13 @@ public static class ImageCodec
         return new ImageInfo(info.Width, info.Height, info.PixelType?.BitsPerPixel ?? 0, format.Name);
     }
 
-    private delegate void PixelReader<TPixel>(TPixel pixel, Span<float> channels);
-
-    private static ImageTensor Decode<TPixel>(string path, byte[] bytes, ImageLimits limits, int channels, float scale, float max, float offset, PixelReader<TPixel> read)
+    /// <summary>
+    /// Decodes into <typeparamref name="TPixel"/>, whose memory is <paramref name="channels"/> consecutive
+    /// <typeparamref name="TComponent"/> values per pixel (R, G, B, A order), and de-interleaves to CHW.
+    /// </summary>
+    private static ImageTensor Decode<TPixel, TComponent>(string path, byte[] bytes, ImageLimits limits, int channels, float max, float scale, float offset)
         where TPixel : unmanaged, IPixel<TPixel>
+        where TComponent : unmanaged, System.Numerics.INumberBase<TComponent>
     {
         Image<TPixel> img;
         try
@@ -210,16 +213,24 @@ public static class ImageCodec
         using (img)
         {
             int w = img.Width, h = img.Height, n = w * h;
-            var pixels = new TPixel[n];
-            img.CopyPixelDataTo(pixels);
             var data = new float[channels * n];
-            Span<float> o = stackalloc float[4];
-            for (int i = 0; i < n; i++)
+            // Row by row straight from the decoder's buffer: no intermediate pixel array.
+            img.ProcessPixelRows(rows =>
             {
-                read(pixels[i], o);
-                for (int c = 0; c < channels; c++)
-                    data[c * n + i] = o[c] / max * scale + offset;
-            }
+                for (int y = 0; y < h; y++)
+                {
+                    ReadOnlySpan<TComponent> raw = System.Runtime.InteropServices.MemoryMarshal.Cast<TPixel, TComponent>(rows.GetRowSpan(y));
+                    // v / max is the correctly rounded value, so 8-bit k reads as exactly k / 255f.
+                    for (int c = 0; c < channels; c++)
+                    {
+                        Span<float> plane = data.AsSpan(c * n + y * w, w);
+                        if (scale == 1f)
+                            for (int x = 0; x < w; x++) plane[x] = float.CreateTruncating(raw[x * channels + c]) / max;
+                        else
+                            for (int x = 0; x < w; x++) plane[x] = float.CreateTruncating(raw[x * channels + c]) / max * scale + offset;
+                    }
+                }
+            });
             return new ImageTensor(data, channels, h, w);
         }
     }
