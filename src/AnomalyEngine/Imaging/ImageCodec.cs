@@ -12,12 +12,24 @@ namespace AnomalyEngine.Imaging;
 /// </summary>
 public static class ImageCodec
 {
-    /// <summary>Reads the header only: size, bit depth and format.</summary>
+    /// <summary>Reads the header only (not the whole file): size, bit depth and format; refuses what <paramref name="limits"/> would.</summary>
     public static ImageInfo Identify(string path, ImageLimits? limits = null)
     {
         limits ??= ImageLimits.Default;
-        byte[] bytes = ReadBytes(path, limits);
-        return Identify(path, bytes, limits);
+        CheckFile(path, limits);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            return Identify(path, stream, limits);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidInputException($"{path}: cannot read the file ({e.Message})", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InvalidInputException($"{path}: no permission to read the file", e);
+        }
     }
 
     /// <summary>Reads an image as a CHW tensor with <paramref name="channels"/> channels (1 grey, 3 RGB, 4 RGBA), converting as needed.</summary>
@@ -149,7 +161,7 @@ public static class ImageCodec
             throw new InvalidOptionException($"{path}: images are written as PNG; name the file *.png");
     }
 
-    private static byte[] ReadBytes(string path, ImageLimits limits)
+    private static void CheckFile(string path, ImageLimits limits)
     {
         ArgumentNullException.ThrowIfNull(path);
         var file = new FileInfo(path);
@@ -157,6 +169,11 @@ public static class ImageCodec
             throw new InvalidInputException($"{path}: no such image file");
         if (file.Length > limits.MaxFileBytes)
             throw new InvalidInputException($"{path}: {file.Length} bytes is over the {limits.MaxFileBytes}-byte limit for an image file");
+    }
+
+    private static byte[] ReadBytes(string path, ImageLimits limits)
+    {
+        CheckFile(path, limits);
         try
         {
             return File.ReadAllBytes(path);
@@ -173,11 +190,17 @@ public static class ImageCodec
 
     private static ImageInfo Identify(string path, byte[] bytes, ImageLimits limits)
     {
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Identify(path, stream, limits);
+    }
+
+    private static ImageInfo Identify(string path, Stream stream, ImageLimits limits)
+    {
         IImageInfo? info;
         IImageFormat? format;
         try
         {
-            info = Image.Identify(limits.Configuration, bytes, out format);
+            info = Image.Identify(limits.Configuration, stream, out format);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
