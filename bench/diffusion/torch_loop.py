@@ -5,7 +5,7 @@
 
 Writes artifacts/bench/unet.onnx (a randomly initialised conditional UNet: conv, GroupNorm, SiLU,
 cross-attention; latents 4x16x16, context 8x128, dynamic batch; the bundle format's names) and
-prints the PyTorch eager numbers for the AnoGen loop: per step, blend (q_sample outside the mask),
+writes artifacts/bench/torch_loop_t<threads>.json with the PyTorch eager numbers for the AnoGen loop: per step, blend (q_sample outside the mask),
 one UNet call on 2B rows (guidance), guidance and the DDIM update.
 """
 import argparse
@@ -131,7 +131,7 @@ def main():
               "unet_parameters": params, "steps_per_s": steps / total, "ms_per_step": 1000 * total / steps,
               "unet_ms_per_step": 1000 * unet / steps,
               "host_overhead_fraction": (total - unet) / total}
-    with open(os.path.join(a.out, "torch_loop.json"), "w") as f:
+    with open(os.path.join(a.out, f"torch_loop_t{a.threads}.json"), "w") as f:
         json.dump(result, f, indent=1)
     print(json.dumps(result, indent=1))
 

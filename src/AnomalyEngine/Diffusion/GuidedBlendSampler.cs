@@ -10,6 +10,10 @@ public sealed class GuidedBlendSampler
 {
     private readonly int[] _timesteps;
 
+    /// <summary>A sampler over a bundle's opened graphs (<see cref="BundleGraphs.Open"/>); the graphs must outlive it.</summary>
+    public GuidedBlendSampler(BundleGraphs graphs, ComputeDevice device, SamplerOptions? options = null)
+        : this(graphs.Model(), device, options ?? new SamplerOptions()) { }
+
     internal GuidedBlendSampler(DiffusionModel model, ComputeDevice device, SamplerOptions options, bool? hostLoops = null)
     {
         options.Validate(model.Schedule.TrainSteps);
