@@ -112,7 +112,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     private static List<GeneratedAnomaly> LoadGenerated(string folder, int height, int width)
     {
-        var manifests = Directory.GetFiles(folder, "manifest*.jsonl");
+        // The merged manifest when there is one, else the shard manifests of an unmerged run.
+        string merged = Path.Combine(folder, "manifest.jsonl");
+        var manifests = File.Exists(merged) ? [merged] : Directory.GetFiles(folder, "manifest*.jsonl");
         if (manifests.Length == 0)
             throw new InvalidInputException($"'{folder}' has no manifest.jsonl: point --generated at the output folder of `generate`.");
         var result = new List<GeneratedAnomaly>();
