@@ -99,7 +99,7 @@ class UNet(nn.Module):
         self.conv_out = nn.Conv2d(c0, in_ch, 3, padding=1)
 
     def forward(self, latent, timestep, context):
-        t = self.time(timestep_embedding(timestep, self.temb_dim))
+        t = self.time(timestep_embedding(timestep, self.temb_dim).to(latent.dtype))
         h0 = self.attn_d0(self.down0(self.conv_in(latent), t), context)  # 16x16
         h1 = self.attn_d1(self.down1(self.pool0(h0), t), context)  # 8x8
         m = self.pool1(h1)  # 4x4
