@@ -1,0 +1,77 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace AnomalyEngine.Embedding;
+
+/// <summary>The stage-1 kernels that run between graph calls; every one is grid-stride.</summary>
+internal static class EmbeddingKernels
+{
+    /// <summary>
+    /// AnoGen's loss, per element: <c>sq = M (eps - eps_theta)^2</c> and its gradient
+    /// <c>d loss / d eps_theta = 2 M (eps_theta - eps) / N</c>, N = B·C·h·w (mean over all latent
+    /// elements, not over the mask). <paramref name="mask"/> is [B, h·w], broadcast over channels.
+    /// </summary>
+    public static void MaskedLoss(ArrayView<float> prediction, ArrayView<float> noise, ArrayView<float> mask,
+        int channels, int cells, float inverseCount, ArrayView<float> gradient, ArrayView<float> squared)
+    {
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.GlobalIndex.X; i < prediction.IntLength; i += stride)
+        {
+            int item = i / (channels * cells);
+            float m = mask[item * cells + i % cells];
+            float diff = prediction[i] - noise[i];
+            gradient[i] = 2f * m * diff * inverseCount;
+            squared[i] = m * diff * diff;
+        }
+    }
+
+    /// <summary>Sums the placeholder slot's rows of <c>grad_context</c> [B, T, D] over the batch into [D].</summary>
+    public static void GatherSlot(ArrayView<float> gradContext, int batch, int tokens, int width, int slot, ArrayView<float> result)
+    {
+        int stride = Grid.DimX * Group.DimX;
+        for (int d = Grid.GlobalIndex.X; d < width; d += stride)
+        {
+            float sum = 0;
+            for (int b = 0; b < batch; b++)
+                sum += gradContext[(b * tokens + slot) * width + d];
+            result[d] = sum;
+        }
+    }
+
+    /// <summary>
+    /// One AdamW step (Loshchilov &amp; Hutter; torch.optim.AdamW): p *= 1 - lr·wd;
+    /// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²; p -= (lr / bc1) · m / (sqrt(v) / sqrt(bc2) + eps),
+    /// with bc1 = 1 - b1^t and bc2 = 1 - b2^t computed by the caller.
+    /// </summary>
+    public static void AdamWStep(ArrayView<float> parameters, ArrayView<float> gradient, ArrayView<float> firstMoment,
+        ArrayView<float> secondMoment, AdamWScalars s)
+    {
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.GlobalIndex.X; i < parameters.IntLength; i += stride)
+        {
+            float g = gradient[i];
+            float p = parameters[i] * s.Decay;
+            float m = s.Beta1 * firstMoment[i] + (1f - s.Beta1) * g;
+            float v = s.Beta2 * secondMoment[i] + (1f - s.Beta2) * g * g;
+            firstMoment[i] = m;
+            secondMoment[i] = v;
+            parameters[i] = p - s.StepSize * m / (MathF.Sqrt(v) / s.SqrtBiasCorrection2 + s.Epsilon);
+        }
+    }
+}
+
+/// <summary>The scalars of one AdamW step, precomputed on the host in double and passed by value.</summary>
+internal readonly struct AdamWScalars
+{
+    public readonly float Decay, Beta1, Beta2, StepSize, SqrtBiasCorrection2, Epsilon;
+
+    public AdamWScalars(AdamWOptions o, long step)
+    {
+        Decay = (float)(1 - o.LearningRate * o.WeightDecay);
+        Beta1 = (float)o.Beta1;
+        Beta2 = (float)o.Beta2;
+        StepSize = (float)(o.LearningRate / (1 - Math.Pow(o.Beta1, step)));
+        SqrtBiasCorrection2 = (float)Math.Sqrt(1 - Math.Pow(o.Beta2, step));
+        Epsilon = (float)o.Epsilon;
+    }
+}
