@@ -51,9 +51,9 @@ class Config:
 
 CONFIGS = {
     # Fits the 2-core shared machine: about 30 minutes in all with one thread; 0.56M-parameter
-    # UNet, 0.33M-parameter autoencoder, a bundle of about 6 MB.
+    # UNet, 0.33M-parameter autoencoder, a bundle of about 3.4 MB (float16 weights).
     'cpu': Config('cpu'),
-    # For a GPU (see tools/README.md): wider nets, many more steps; the bundle grows to ~25 MB.
+    # For a GPU (see tools/README.md): wider nets, many more steps; the bundle grows to ~12 MB.
     'gpu': Config('gpu', ae_channels=(64, 128), unet_channels=(64, 128), attn_inner=64, temb=128,
                   ae_batch=64, ae_steps=20000, ae_minutes=30, unet_batch=128, unet_steps=60000,
                   unet_minutes=90, unet_lr=5e-4, ema=0.9995, threads=8, device='cuda'),

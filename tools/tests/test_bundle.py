@@ -96,3 +96,15 @@ def test_onnx_runtime_matches_torch_for_every_graph_and_batch_size(bundle_dir, o
     assert len(results) == len(cases) == 7
     for res in results:
         assert res['rel'] <= 1e-4, res
+
+
+def test_float16_storage_keeps_float32_io_and_exact_weight_values(bundle_dir, small_models):
+    unet = small_models[2]
+    g = onnx.load(os.path.join(bundle_dir, 'unet.onnx')).graph
+    halves = [t for t in g.initializer if t.data_type == onnx.TensorProto.FLOAT16]
+    assert halves, 'large weights should be stored as float16'
+    assert all(i.type.tensor_type.elem_type in (onnx.TensorProto.FLOAT, onnx.TensorProto.INT64)
+               for i in list(g.input) + list(g.output))
+    # The torch module was rounded to the same float16 values, so it stays the exact reference.
+    w = unet.conv_in.weight.numpy()
+    np.testing.assert_array_equal(w.astype(np.float16).astype(np.float32), w)
