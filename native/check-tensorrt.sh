@@ -43,6 +43,8 @@ typedef struct CUgraph_st* cudaGraph_t;
 typedef struct CUgraphExec_st* cudaGraphExec_t;
 typedef enum cudaError { cudaSuccess = 0 } cudaError_t;
 enum cudaStreamCaptureMode { cudaStreamCaptureModeGlobal = 0, cudaStreamCaptureModeThreadLocal = 1, cudaStreamCaptureModeRelaxed = 2 };
+enum cudaMemoryType { cudaMemoryTypeUnregistered = 0, cudaMemoryTypeHost = 1, cudaMemoryTypeDevice = 2, cudaMemoryTypeManaged = 3 };
+struct cudaPointerAttributes { enum cudaMemoryType type; int device; void* devicePointer; void* hostPointer; };
 #define cudaStreamNonBlocking 0x01
 #define cudaEventDisableTiming 0x02
 extern "C" {
@@ -53,6 +55,9 @@ cudaError_t cudaGetDevice(int* device);
 cudaError_t cudaSetDevice(int device);
 cudaError_t cudaMalloc(void** ptr, size_t size);
 cudaError_t cudaFree(void* ptr);
+enum cudaMemcpyKind { cudaMemcpyHostToHost = 0, cudaMemcpyHostToDevice = 1, cudaMemcpyDeviceToHost = 2, cudaMemcpyDeviceToDevice = 3, cudaMemcpyDefault = 4 };
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t count, enum cudaMemcpyKind kind);
+cudaError_t cudaPointerGetAttributes(struct cudaPointerAttributes* attributes, const void* ptr);
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int flags);
 cudaError_t cudaStreamDestroy(cudaStream_t stream);
 cudaError_t cudaStreamSynchronize(cudaStream_t stream);
@@ -75,7 +80,11 @@ version=$(grep -hE '#define (NV_TENSORRT|TRT)_(MAJOR|MINOR|PATCH)(_ENTERPRISE)? 
 CXX=${CXX:-g++}
 flags=(-std=c++17 -fsyntax-only -Wall -Wextra -Wpedantic -Werror -DAE_WITH_TENSORRT
        -isystem "$trt_include" -isystem "$cuda_include" -I "$here/include" -I "$here/src")
-for src in tensorrt_backend.cpp api.cpp; do
-  "$CXX" "${flags[@]}" "$here/src/$src"
+for src in src/tensorrt_backend.cpp src/api.cpp; do
+  "$CXX" "${flags[@]}" "$here/$src"
 done
+# The GPU tests too, when GoogleTest's headers are installed.
+if [ -f /usr/include/gtest/gtest.h ]; then
+  "$CXX" "${flags[@]}" -DAE_FIXTURES='"."' "$here/tests/tensorrt_tests.cpp"
+fi
 echo "TensorRT back end compiles against TensorRT $version headers ($trt_include)"

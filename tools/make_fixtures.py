@@ -9,6 +9,7 @@ outputs without reading the graph:
   elementwise.onnx    y = 2 x + 1, x: float[2, 3]
   dynamic_batch.onnx  y = x W + b + offset, x: float[batch, 4], offset: int64[1] (cast to float),
                       W[i, j] = (i + 1) - 0.5 j, b[j] = 0.25 j; second output shape = Shape(x) (int64[2])
+  batch_affine.onnx   y = 2 x + 1, x: float[batch, 3] (for TensorRT optimisation profiles)
   small_conv.onnx     conv(3->8, 3x3, pad 1) -> relu -> conv(8->4, 3x3, no pad), x: float[1, 3, 32, 32],
                       weights ConvWeight(layer, o, i, ky, kx), biases ConvBias(layer, o) below
 """
@@ -50,6 +51,19 @@ def elementwise():
         "elementwise",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
+        [two, one],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+
+
+def batch_affine():
+    two = helper.make_tensor("two", TensorProto.FLOAT, [], [2.0])
+    one = helper.make_tensor("one", TensorProto.FLOAT, [], [1.0])
+    graph = helper.make_graph(
+        [helper.make_node("Mul", ["x", "two"], ["twice"]), helper.make_node("Add", ["twice", "one"], ["y"])],
+        "batch_affine",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 3])],
         [two, one],
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
@@ -106,6 +120,7 @@ def main():
     os.makedirs(folder, exist_ok=True)
     save(elementwise(), folder, "elementwise.onnx")
     save(dynamic_batch(), folder, "dynamic_batch.onnx")
+    save(batch_affine(), folder, "batch_affine.onnx")
     save(small_conv(), folder, "small_conv.onnx")
 
 

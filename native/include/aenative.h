@@ -55,7 +55,7 @@ typedef enum ae_dtype {
 typedef struct ae_session_options {
     uint32_t struct_size;
     int32_t backend;   /* ae_backend; AUTO picks TensorRT for .plan/.engine files, ONNX Runtime otherwise */
-    int32_t device;    /* ae_device */
+    int32_t device;    /* ae_device; TensorRT sessions always run on CUDA */
     int32_t device_id; /* CUDA ordinal */
     int32_t threads;   /* CPU intra-op threads; 0 = the back end's default */
 } ae_session_options;

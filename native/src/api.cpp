@@ -12,6 +12,9 @@
 struct ae_session {
     std::string path;
     std::unique_ptr<ae::Backend> backend;
+    // Per-run scratch, reused so that a run allocates nothing (a session runs on one thread at a time).
+    std::vector<const ae_tensor*> slots;
+    std::vector<ae::Bound> inputs, outputs;
 };
 
 namespace ae {
@@ -83,16 +86,24 @@ void check_binding(const char* role, const TensorDesc& desc, const ae_tensor& t)
     if (t.data == nullptr && needed > 0) throw Error(AE_ERR_INVALID_ARGUMENT, what + " has a null data pointer");
 }
 
-std::vector<Bound> bind(const char* role, const std::vector<TensorDesc>& descs, const ae_tensor* tensors, int32_t count,
-                        bool all_required) {
+// Matches bindings to descriptions by name (pointer equality first: callers may pass the names
+// ae_session_input/output returned) and fills `bound` in graph order.
+void bind(const char* role, const std::vector<TensorDesc>& descs, const ae_tensor* tensors, int32_t count,
+          bool all_required, std::vector<const ae_tensor*>& slots, std::vector<Bound>& bound) {
     require(count >= 0 && (count == 0 || tensors != nullptr), "tensor array is null or its count is negative");
-    std::vector<const ae_tensor*> slots(descs.size(), nullptr);
+    slots.assign(descs.size(), nullptr);
+    bound.clear();
     for (int32_t k = 0; k < count; ++k) {
         const ae_tensor& t = tensors[k];
         require(t.name != nullptr, "a bound tensor has a null name");
         size_t i = 0;
-        while (i < descs.size() && descs[i].name != t.name)
+        while (i < descs.size() && descs[i].name.c_str() != t.name)
             ++i;
+        if (i == descs.size()) {
+            i = 0;
+            while (i < descs.size() && descs[i].name != t.name)
+                ++i;
+        }
         if (i == descs.size())
             throw Error(AE_ERR_INVALID_TENSOR, std::string("unknown ") + role + " '" + t.name + "'; the graph's " +
                                                    role + "s are: " + names_of(descs));
@@ -101,7 +112,6 @@ std::vector<Bound> bind(const char* role, const std::vector<TensorDesc>& descs, 
         check_binding(role, descs[i], t);
         slots[i] = &t;
     }
-    std::vector<Bound> bound;
     for (size_t i = 0; i < descs.size(); ++i) {
         if (slots[i] != nullptr)
             bound.push_back({static_cast<int32_t>(i), slots[i]});
@@ -109,7 +119,6 @@ std::vector<Bound> bind(const char* role, const std::vector<TensorDesc>& descs, 
             throw Error(AE_ERR_INVALID_TENSOR, std::string(role) + " '" + descs[i].name + "' is not bound");
     }
     if (bound.empty() && !all_required) throw Error(AE_ERR_INVALID_TENSOR, std::string("no ") + role + " is bound");
-    return bound;
 }
 
 void fill_info(const TensorDesc& desc, ae_tensor_info* out) {
@@ -261,9 +270,9 @@ AE_API int32_t ae_session_run(ae_session* session, const ae_tensor* inputs, int3
     return ae::guarded([&] {
         ae::require(session != nullptr, "session is null");
         auto& backend = *session->backend;
-        auto in = ae::bind("input", backend.inputs(), inputs, input_count, true);
-        auto out = ae::bind("output", backend.outputs(), outputs, output_count, false);
-        backend.run(in, out, cuda_stream);
+        ae::bind("input", backend.inputs(), inputs, input_count, true, session->slots, session->inputs);
+        ae::bind("output", backend.outputs(), outputs, output_count, false, session->slots, session->outputs);
+        backend.run(session->inputs, session->outputs, cuda_stream);
     });
 }
 

@@ -1,4 +1,5 @@
 // ONNX Runtime back end through its C API (the C++ wrapper throws, which this library must not).
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -123,27 +124,28 @@ class OnnxRuntimeBackend final : public Backend {
 
         describe(path, true);
         describe(path, false);
+        in_cache_.resize(inputs_.size());
+        out_cache_.resize(outputs_.size());
     }
 
     ae_backend kind() const override { return AE_BACKEND_ONNXRUNTIME; }
 
     void run(const std::vector<Bound>& inputs, const std::vector<Bound>& outputs, void*) override {
         // ORT runs synchronously on its own streams, so the caller's stream needs no handling here.
-        std::vector<ValuePtr> owned;
-        owned.reserve(inputs.size() + outputs.size());
-        std::vector<const char*> in_names, out_names;
-        std::vector<const OrtValue*> in_values;
-        std::vector<OrtValue*> out_values;
+        in_names_.clear();
+        out_names_.clear();
+        in_values_.clear();
+        out_values_.clear();
         for (const auto& b : inputs) {
-            in_names.push_back(inputs_[static_cast<size_t>(b.index)].name.c_str());
-            in_values.push_back(wrap(*b.tensor, owned));
+            in_names_.push_back(inputs_[static_cast<size_t>(b.index)].name.c_str());
+            in_values_.push_back(wrap(*b.tensor, in_cache_[static_cast<size_t>(b.index)]));
         }
         for (const auto& b : outputs) {
-            out_names.push_back(outputs_[static_cast<size_t>(b.index)].name.c_str());
-            out_values.push_back(wrap(*b.tensor, owned));
+            out_names_.push_back(outputs_[static_cast<size_t>(b.index)].name.c_str());
+            out_values_.push_back(wrap(*b.tensor, out_cache_[static_cast<size_t>(b.index)]));
         }
-        check(ort().Run(session_.get(), nullptr, in_names.data(), in_values.data(), in_values.size(), out_names.data(),
-                        out_names.size(), out_values.data()),
+        check(ort().Run(session_.get(), nullptr, in_names_.data(), in_values_.data(), in_values_.size(),
+                        out_names_.data(), out_names_.size(), out_values_.data()),
               AE_ERR_RUNTIME, "run failed");
     }
 
@@ -161,12 +163,31 @@ class OnnxRuntimeBackend final : public Backend {
               "'" + path + "': ONNX Runtime's CUDA execution provider is not available");
     }
 
-    OrtValue* wrap(const ae_tensor& t, std::vector<ValuePtr>& owned) const {
+    // The OrtValue wrapping a tensor's buffer, reused while the caller binds the same buffer with
+    // the same shape (the usual loop), which saves creating two ORT objects per tensor per run.
+    struct Wrapped {
+        ValuePtr value;
+        const void* data = nullptr;
+        uint64_t bytes = 0;
+        int32_t dtype = 0;
+        std::vector<int64_t> shape;
+    };
+
+    OrtValue* wrap(const ae_tensor& t, Wrapped& cache) const {
+        const size_t rank = static_cast<size_t>(t.rank);
+        if (cache.value && cache.data == t.data && cache.bytes == t.byte_length && cache.dtype == t.dtype &&
+            cache.shape.size() == rank && std::equal(t.shape, t.shape + rank, cache.shape.begin()))
+            return cache.value.get();
+        cache.value.reset();
         OrtValue* value = nullptr;
         check(ort().CreateTensorWithDataAsOrtValue(memory_.get(), t.data, static_cast<size_t>(t.byte_length), t.shape,
-                                                   static_cast<size_t>(t.rank), to_ort(t.dtype), &value),
+                                                   rank, to_ort(t.dtype), &value),
               AE_ERR_INVALID_TENSOR, std::string("tensor '") + t.name + "'");
-        owned.emplace_back(value);
+        cache.value.reset(value);
+        cache.data = t.data;
+        cache.bytes = t.byte_length;
+        cache.dtype = t.dtype;
+        cache.shape.assign(t.shape, t.shape + rank);
         return value;
     }
 
@@ -215,6 +236,10 @@ class OnnxRuntimeBackend final : public Backend {
 
     SessionPtr session_;
     MemoryInfoPtr memory_;
+    std::vector<Wrapped> in_cache_, out_cache_;
+    std::vector<const char*> in_names_, out_names_;
+    std::vector<const OrtValue*> in_values_;
+    std::vector<OrtValue*> out_values_;
 };
 
 } // namespace

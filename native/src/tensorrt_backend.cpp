@@ -88,9 +88,7 @@ nvinfer1::Dims to_dims(const int64_t* shape, int32_t rank) {
 class TensorRtBackend final : public Backend {
   public:
     TensorRtBackend(const std::string& path, const ae_session_options& options) : device_id_(options.device_id) {
-        if (options.device != AE_DEVICE_CUDA)
-            throw Error(AE_ERR_BACKEND_UNAVAILABLE,
-                        "'" + path + "': TensorRT runs on CUDA only; open it with the CUDA device");
+        // TensorRT has no CPU mode: a TensorRT session is a CUDA session whatever the device option says.
         use_device(device_id_);
         std::ifstream file(path, std::ios::binary | std::ios::ate);
         const std::streamsize size = file.tellg();
@@ -197,6 +195,14 @@ class TensorRtBackend final : public Backend {
         if (reinterpret_cast<uintptr_t>(data) % kAlignment != 0)
             throw Error(AE_ERR_INVALID_TENSOR, std::string("tensor '") + name +
                                                    "' is not 256-byte aligned; TensorRT needs aligned device buffers");
+        // A host pointer here would make the GPU fault later, far from the cause: refuse it now.
+        cudaPointerAttributes attributes{};
+        if (cudaPointerGetAttributes(&attributes, data) != cudaSuccess ||
+            (attributes.type != cudaMemoryTypeDevice && attributes.type != cudaMemoryTypeManaged)) {
+            cudaGetLastError();
+            throw Error(AE_ERR_INVALID_TENSOR,
+                        std::string("tensor '") + name + "' is not CUDA device memory; TensorRT reads device buffers");
+        }
         if (!context_->setTensorAddress(name, data))
             throw Error(AE_ERR_INVALID_TENSOR, std::string("tensor '") + name + "' cannot be bound" + why());
         key.push_back(static_cast<int64_t>(reinterpret_cast<uintptr_t>(data)));

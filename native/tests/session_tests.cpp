@@ -170,6 +170,24 @@ TEST(Run, dynamic_batch_accepts_several_batch_sizes) {
     }
 }
 
+TEST(Run, reused_buffers_see_new_contents_and_new_shapes) {
+    Session g(fixture("dynamic_batch.onnx"));
+    std::vector<float> x(12), y(9, 0.f);
+    int64_t offset = 1;
+    for (int64_t batch : {3, 3, 2, 3}) {
+        for (size_t i = 0; i < x.size(); ++i)
+            x[i] = static_cast<float>(i) * 0.5f + static_cast<float>(batch * offset);
+        ++offset;
+        ae_tensor in[] = {tensor("x", AE_DTYPE_FLOAT32, {batch, 4}, x.data(), static_cast<uint64_t>(batch * 16)),
+                          tensor("offset", AE_DTYPE_INT64, {1}, &offset, 8)};
+        ae_tensor out = tensor("y", AE_DTYPE_FLOAT32, {batch, 3}, y.data(), static_cast<uint64_t>(batch * 12));
+        ASSERT_EQ(ae_session_run(g.s, in, 2, &out, 1, nullptr), AE_OK) << ae_last_error();
+        for (int64_t r = 0; r < batch; ++r)
+            for (int j = 0; j < 3; ++j)
+                EXPECT_NEAR(y[static_cast<size_t>(r * 3 + j)], dynamic_batch_expected(x, r, j, offset), 1e-4);
+    }
+}
+
 TEST(Run, a_subset_of_outputs_can_be_bound) {
     Session g(fixture("dynamic_batch.onnx"));
     std::vector<float> x{1, 2, 3, 4};

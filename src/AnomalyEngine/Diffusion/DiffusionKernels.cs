@@ -1,6 +1,8 @@
 using AnomalyEngine.Compute;
 using ILGPU;
 using ILGPU.Runtime;
+using Buffer = ILGPU.Runtime.MemoryBuffer1D<float, ILGPU.Stride1D.Dense>;
+using ItemBuffer = ILGPU.Runtime.MemoryBuffer1D<uint, ILGPU.Stride1D.Dense>;
 
 namespace AnomalyEngine.Diffusion;
 
@@ -50,9 +52,12 @@ internal sealed class DiffusionKernels
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ImageArgs> _resizeMask;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ImageArgs> _pasteBack;
 
-    public DiffusionKernels(ComputeDevice device)
+    public DiffusionKernels(ComputeDevice device, bool? hostLoops = null)
     {
         _device = device;
+        HostLoops = hostLoops ?? device.Accelerator.AcceleratorType == AcceleratorType.CPU;
+        if (HostLoops && device.Accelerator.AcceleratorType != AcceleratorType.CPU)
+            throw new InvalidOperationException("Host loops need the CPU accelerator's host memory.");
         var a = device.Accelerator;
         _qSample = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<uint>, StepArgs>(QSampleKernel);
         _blend = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<uint>, StepArgs>(BlendKernel);
@@ -66,28 +71,121 @@ internal sealed class DiffusionKernels
     /// <summary>The Philox step word of sampler step <paramref name="stepIndex"/> for one purpose.</summary>
     public static uint NoiseStep(int stepIndex, uint purpose) => (uint)stepIndex * 4u + purpose;
 
-    public void QSample(ArrayView<float> x0, ArrayView<float> output, ArrayView<uint> items, StepArgs args) =>
-        _qSample(_device.GridStride(args.Total), x0, output, items, args);
+    /// <summary>
+    /// True when the per-step operations run as plain loops over the CPU accelerator's memory
+    /// instead of kernel launches (ILGPU's CPU accelerator emulates GPU threads and costs more than
+    /// the element math). Both paths call the same element functions, so the bytes agree (tested).
+    /// </summary>
+    public bool HostLoops { get; }
 
-    public void Blend(ArrayView<float> z, ArrayView<float> reference, ArrayView<float> latentMask, ArrayView<float> unetInput, ArrayView<uint> items, StepArgs args) =>
-        _blend(_device.GridStride(args.Total), z, reference, latentMask, unetInput, items, args);
+    public void QSample(Buffer x0, Buffer output, ItemBuffer items, StepArgs args)
+    {
+        if (!HostLoops)
+        {
+            _qSample(_device.GridStride(args.Total), x0.View, output.View, items.View, args);
+            return;
+        }
+        _device.Accelerator.Synchronize();
+        Span<float> src = Host(x0), dst = Host(output);
+        Span<uint> keys = Host(items);
+        for (int i = 0; i < args.Total; i++)
+        {
+            int b = i / args.N;
+            dst[i] = QSampleAt(args, src[i], keys[b], i - b * args.N);
+        }
+    }
 
-    public void GuidedStep(ArrayView<float> z, ArrayView<float> prediction, ArrayView<uint> items, StepArgs args) =>
-        _guidedStep(_device.GridStride(args.Total), z, prediction, items, args);
+    public void Blend(Buffer z, Buffer reference, Buffer latentMask, Buffer unetInput, ItemBuffer items, StepArgs args)
+    {
+        if (!HostLoops)
+        {
+            _blend(_device.GridStride(args.Total), z.View, reference.View, latentMask.View, unetInput.View, items.View, args);
+            return;
+        }
+        _device.Accelerator.Synchronize();
+        Span<float> zs = Host(z), refs = Host(reference), mask = Host(latentMask), input = Host(unetInput);
+        Span<uint> keys = Host(items);
+        for (int i = 0; i < args.Total; i++)
+        {
+            int b = i / args.N, e = i - b * args.N;
+            float v = zs[i];
+            if (mask[b * args.Hw + e % args.Hw] < 0.5f)
+            {
+                v = QSampleAt(args, refs[i], keys[b], e);
+                zs[i] = v;
+            }
+            input[i] = v;
+            if (args.UncondOffset > 0)
+                input[i + args.UncondOffset] = v;
+        }
+    }
 
-    public void ResizeMask(ArrayView<float> source, ArrayView<float> target, ImageArgs args) =>
-        _resizeMask(_device.GridStride(args.Total), source, target, args);
+    public void GuidedStep(Buffer z, Buffer prediction, ItemBuffer items, StepArgs args)
+    {
+        if (!HostLoops)
+        {
+            _guidedStep(_device.GridStride(args.Total), z.View, prediction.View, items.View, args);
+            return;
+        }
+        _device.Accelerator.Synchronize();
+        Span<float> zs = Host(z), pred = Host(prediction);
+        Span<uint> keys = Host(items);
+        for (int i = 0; i < args.Total; i++)
+        {
+            int b = i / args.N;
+            zs[i] = GuidedStepAt(args, zs[i], pred[i], pred[i + args.UncondOffset], keys[b], i - b * args.N);
+        }
+    }
 
-    public void PasteBack(ArrayView<float> original, ArrayView<float> generated, ArrayView<float> pixelMask, ArrayView<float> output, ImageArgs args) =>
-        _pasteBack(_device.GridStride(args.Total), original, generated, pixelMask, output, args);
+    /// <summary>The CPU accelerator's buffer memory as a span (valid only on the CPU accelerator).</summary>
+    private static unsafe Span<T> Host<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged =>
+        new((void*)buffer.NativePtr, checked((int)buffer.Length));
+
+    public void ResizeMask(ArrayView<float> source, ArrayView<float> target, ImageArgs args)
+    {
+        if (!HostLoops)
+        {
+            _resizeMask(_device.GridStride(args.Total), source, target, args);
+            return;
+        }
+        _device.Accelerator.Synchronize();
+        for (int i = 0; i < args.Total; i++)
+            ResizeMaskAt(i, source, target, args);
+    }
+
+    public void PasteBack(ArrayView<float> original, ArrayView<float> generated, ArrayView<float> pixelMask, ArrayView<float> output, ImageArgs args)
+    {
+        if (!HostLoops)
+        {
+            _pasteBack(_device.GridStride(args.Total), original, generated, pixelMask, output, args);
+            return;
+        }
+        _device.Accelerator.Synchronize();
+        // CPU accelerator views are host memory: the loop calls the kernel's own element function.
+        for (int i = 0; i < args.Total; i++)
+            PasteBackAt(i, original, generated, pixelMask, output, args);
+    }
 
     /// <summary>q_sample (Ho et al. 2020, eq. 4): out = A x0 + S eps, eps = Philox normal of (seed, item, step, element).</summary>
+    private static float QSampleAt(in StepArgs p, float x0, uint item, int e) =>
+        p.A * x0 + p.S * Philox.Normal(p.Seed, item, p.NoiseStep, (uint)e);
+
+    /// <summary>Guidance m = u + w (c - u) (Ho and Salimans 2022), then x_prev = Cx x + Cm m + Cz z.</summary>
+    private static float GuidedStepAt(in StepArgs p, float x, float c, float u, uint item, int e)
+    {
+        float m = u + p.Guidance * (c - u);
+        float next = p.Cx * x + p.Cm * m;
+        if (p.Cz != 0f)
+            next += p.Cz * Philox.Normal(p.Seed, item, p.NoiseStep, (uint)e);
+        return next;
+    }
+
     private static void QSampleKernel(ArrayView<float> x0, ArrayView<float> output, ArrayView<uint> items, StepArgs p)
     {
         for (int i = Grid.GlobalIndex.X; i < p.Total; i += Grid.DimX * Group.DimX)
         {
-            int b = i / p.N, e = i - b * p.N;
-            output[i] = p.A * x0[i] + p.S * Philox.Normal(p.Seed, items[b], p.NoiseStep, (uint)e);
+            int b = i / p.N;
+            output[i] = QSampleAt(p, x0[i], items[b], i - b * p.N);
         }
     }
 
@@ -104,7 +202,7 @@ internal sealed class DiffusionKernels
             float v = z[i];
             if (latentMask[b * p.Hw + e % p.Hw] < 0.5f)
             {
-                v = p.A * reference[i] + p.S * Philox.Normal(p.Seed, items[b], p.NoiseStep, (uint)e);
+                v = QSampleAt(p, reference[i], items[b], e);
                 z[i] = v;
             }
             unetInput[i] = v;
@@ -122,15 +220,8 @@ internal sealed class DiffusionKernels
     {
         for (int i = Grid.GlobalIndex.X; i < p.Total; i += Grid.DimX * Group.DimX)
         {
-            float c = prediction[i], u = prediction[i + p.UncondOffset];
-            float m = u + p.Guidance * (c - u);
-            float next = p.Cx * z[i] + p.Cm * m;
-            if (p.Cz != 0f)
-            {
-                int b = i / p.N;
-                next += p.Cz * Philox.Normal(p.Seed, items[b], p.NoiseStep, (uint)(i - b * p.N));
-            }
-            z[i] = next;
+            int b = i / p.N;
+            z[i] = GuidedStepAt(p, z[i], prediction[i], prediction[i + p.UncondOffset], items[b], i - b * p.N);
         }
     }
 
@@ -140,13 +231,16 @@ internal sealed class DiffusionKernels
     /// </summary>
     private static void ResizeMaskKernel(ArrayView<float> source, ArrayView<float> target, ImageArgs p)
     {
-        int plane = p.OutH * p.OutW;
         for (int i = Grid.GlobalIndex.X; i < p.Total; i += Grid.DimX * Group.DimX)
-        {
-            int b = i / plane, r = i - b * plane, y = r / p.OutW, x = r - y * p.OutW;
-            int sy = y * p.InH / p.OutH, sx = x * p.InW / p.OutW;
-            target[i] = source[b * p.InH * p.InW + sy * p.InW + sx] >= 0.5f ? 1f : 0f;
-        }
+            ResizeMaskAt(i, source, target, p);
+    }
+
+    private static void ResizeMaskAt(int i, ArrayView<float> source, ArrayView<float> target, ImageArgs p)
+    {
+        int plane = p.OutH * p.OutW;
+        int b = i / plane, r = i - b * plane, y = r / p.OutW, x = r - y * p.OutW;
+        int sy = y * p.InH / p.OutH, sx = x * p.InW / p.OutW;
+        target[i] = source[b * p.InH * p.InW + sy * p.InW + sx] >= 0.5f ? 1f : 0f;
     }
 
     /// <summary>
@@ -157,8 +251,13 @@ internal sealed class DiffusionKernels
     /// </summary>
     private static void PasteBackKernel(ArrayView<float> original, ArrayView<float> generated, ArrayView<float> pixelMask, ArrayView<float> output, ImageArgs p)
     {
-        int plane = p.OutH * p.OutW;
         for (int i = Grid.GlobalIndex.X; i < p.Total; i += Grid.DimX * Group.DimX)
+            PasteBackAt(i, original, generated, pixelMask, output, p);
+    }
+
+    private static void PasteBackAt(int i, ArrayView<float> original, ArrayView<float> generated, ArrayView<float> pixelMask, ArrayView<float> output, ImageArgs p)
+    {
+        int plane = p.OutH * p.OutW;
         {
             int b = i / plane, r = i - b * plane, y = r / p.OutW, x = r - y * p.OutW;
             float w = 0f;

@@ -10,12 +10,16 @@ public sealed class GuidedBlendSampler
 {
     private readonly int[] _timesteps;
 
-    internal GuidedBlendSampler(DiffusionModel model, ComputeDevice device, SamplerOptions options)
+    /// <summary>A sampler over a bundle's opened graphs (<see cref="BundleGraphs.Open"/>); the graphs must outlive it.</summary>
+    public GuidedBlendSampler(BundleGraphs graphs, ComputeDevice device, SamplerOptions? options = null)
+        : this(graphs.Model(), device, options ?? new SamplerOptions()) { }
+
+    internal GuidedBlendSampler(DiffusionModel model, ComputeDevice device, SamplerOptions options, bool? hostLoops = null)
     {
         options.Validate(model.Schedule.TrainSteps);
         Model = model;
         Options = options;
-        Kernels = new DiffusionKernels(device);
+        Kernels = new DiffusionKernels(device, hostLoops);
         Scheduler = options.Scheduler == SchedulerKind.Ddim
             ? new DdimScheduler(model.Schedule, model.Prediction, options.Eta)
             : new DdpmScheduler(model.Schedule, model.Prediction);

@@ -65,7 +65,15 @@ internal sealed class SamplingRun : IDisposable
         _prediction = _accelerator.Allocate1D<float>(_rows * n);
         _latentMask = _accelerator.Allocate1D<float>(_batch * hw);
         _pixelMask = _accelerator.Allocate1D<float>(_batch * plane);
-        ResampleMasks(requests);
+        try
+        {
+            ResampleMasks(requests);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
         _args = new StepArgs { Seed = sampler.Options.Seed, N = n, Hw = hw, Total = _batch * n, Guidance = sampler.Options.GuidanceScale, UncondOffset = guided ? _batch * n : 0 };
     }
 
@@ -76,13 +84,13 @@ internal sealed class SamplingRun : IDisposable
         var noise = DiffusionKernels.NoiseStep(first, DiffusionKernels.InitialNoise);
         if (first == 0)
         {
-            _kernels.QSample(_reference.View, _z.View, _items.View, _args with { A = 0f, S = 1f, NoiseStep = noise });
+            _kernels.QSample(_reference, _z, _items, _args with { A = 0f, S = 1f, NoiseStep = noise });
         }
         else
         {
             int t0 = _sampler.AllTimesteps[first];
             var s = _model.Schedule;
-            _kernels.QSample(_reference.View, _z.View, _items.View, _args with { A = (float)s.SignalScale(t0), S = (float)s.NoiseScale(t0), NoiseStep = noise });
+            _kernels.QSample(_reference, _z, _items, _args with { A = (float)s.SignalScale(t0), S = (float)s.NoiseScale(t0), NoiseStep = noise });
         }
     }
 
@@ -99,7 +107,7 @@ internal sealed class SamplingRun : IDisposable
     {
         int t = _sampler.AllTimesteps[i];
         var s = _model.Schedule;
-        _kernels.Blend(_z.View, _reference.View, _latentMask.View, _unetInput.View, _items.View,
+        _kernels.Blend(_z, _reference, _latentMask, _unetInput, _items,
             _args with { A = (float)s.SignalScale(t), S = (float)s.NoiseScale(t), NoiseStep = DiffusionKernels.NoiseStep(i, DiffusionKernels.BlendNoise) });
         _accelerator.Synchronize();
         _unetInput.View.CopyToCPU(_hostInput);
@@ -119,7 +127,7 @@ internal sealed class SamplingRun : IDisposable
         int t = all[i], previous = i + 1 < all.Length ? all[i + 1] : DiffusionScheduler.Final;
         _prediction.View.CopyFromCPU(_hostOutput);
         var c = _sampler.Scheduler.Coefficients(t, previous);
-        _kernels.GuidedStep(_z.View, _prediction.View, _items.View,
+        _kernels.GuidedStep(_z, _prediction, _items,
             _args with { Cx = (float)c.X, Cm = (float)c.Model, Cz = (float)c.Noise, NoiseStep = DiffusionKernels.NoiseStep(i, DiffusionKernels.StepNoise) });
         _accelerator.Synchronize();
     }

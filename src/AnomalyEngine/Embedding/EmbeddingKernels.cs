@@ -75,3 +75,35 @@ internal readonly struct AdamWScalars
         Epsilon = (float)o.Epsilon;
     }
 }
+
+/// <summary>The stage-1 forward noising of a batch whose rows have their own timesteps.</summary>
+internal static class LearnKernels
+{
+    /// <summary>
+    /// Per row b with coefficients a_b = sqrt(abar_t), s_b = sqrt(1 - abar_t):
+    /// eps ~ N(0, 1) keyed by (seed, row, step, element); z_t = a_b z0 + s_b eps; the regression
+    /// target is eps (epsilon prediction) or v = a_b eps − s_b z0 (v prediction).
+    /// </summary>
+    public static void QSampleRows(ArrayView<float> z0, ArrayView<float> a, ArrayView<float> s, ArrayView<float> zt,
+        ArrayView<float> target, LearnStepArgs args)
+    {
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.GlobalIndex.X; i < z0.IntLength; i += stride)
+        {
+            int row = i / args.RowElements;
+            float eps = AnomalyEngine.Compute.Philox.Normal(args.Seed, (uint)row, args.Step, (uint)(i - row * args.RowElements));
+            float x0 = z0[i];
+            zt[i] = a[row] * x0 + s[row] * eps;
+            target[i] = args.VPrediction != 0 ? a[row] * eps - s[row] * x0 : eps;
+        }
+    }
+}
+
+/// <summary>Scalars of one learning step's noising.</summary>
+internal struct LearnStepArgs
+{
+    public ulong Seed;
+    public uint Step;
+    public int RowElements;
+    public int VPrediction;
+}

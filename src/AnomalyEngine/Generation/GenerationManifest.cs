@@ -64,6 +64,21 @@ public sealed class GenerationManifest : IDisposable
         return entries;
     }
 
+    /// <summary>Cuts a last line left unfinished by a crash, so that appending starts on a fresh line.</summary>
+    public static void DropUnfinishedLine(string path)
+    {
+        if (!File.Exists(path)) return;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        long end = stream.Length;
+        while (end > 0)
+        {
+            stream.Position = end - 1;
+            if (stream.ReadByte() == '\n') break;
+            end--;
+        }
+        if (end != stream.Length) stream.SetLength(end);
+    }
+
     /// <summary>Rewrites the entries sorted by key, atomically: the canonical form that a whole run and merged shards share.</summary>
     public static void WriteSorted(string path, IEnumerable<ManifestEntry> entries)
     {

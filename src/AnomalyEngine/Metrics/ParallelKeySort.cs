@@ -14,24 +14,34 @@ internal static class ParallelKeySort
     public static void Sort(ulong[] data, int length)
     {
         var tasks = new List<(int Start, int Length)>();
-        Partition(data, 0, length, shift: 64 - RadixBits, tasks);
+        // One set of counting arrays per recursion level (the walk is depth-first and sequential).
+        var scratch = new int[64 / RadixBits][][];
+        Partition(data, 0, length, shift: 64 - RadixBits, tasks, scratch);
         Parallel.ForEach(tasks, t => data.AsSpan(t.Start, t.Length).Sort());
     }
 
     /// <summary>Partitions [start, start+length) by the 16 bits at <paramref name="shift"/>, then queues or recurses into each bucket.</summary>
-    private static void Partition(ulong[] data, int start, int length, int shift, List<(int, int)> tasks)
+    private static void Partition(ulong[] data, int start, int length, int shift, List<(int, int)> tasks, int[][][] scratch)
     {
         if (length <= SmallEnough || shift < 0)
         {
             if (length > 1) tasks.Add((start, length));
             return;
         }
-        var counts = new int[Buckets];
+        int level = (64 - RadixBits - shift) / RadixBits;
+        var arrays = scratch[level] ??= [new int[Buckets], new int[Buckets], new int[Buckets]];
+        var (counts, heads, ends) = (arrays[0], arrays[1], arrays[2]);
+        Array.Clear(counts);
         var span = data.AsSpan(start, length);
         foreach (ulong v in span) counts[(int)(v >> shift) & (Buckets - 1)]++;
+        int single = (int)(span[0] >> shift) & (Buckets - 1);
+        if (counts[single] == length)
+        {
+            // Every entry shares these bits: nothing to move, go straight to the next 16.
+            Partition(data, start, length, shift - RadixBits, tasks, scratch);
+            return;
+        }
 
-        var heads = new int[Buckets];
-        var ends = new int[Buckets];
         for (int b = 0, sum = 0; b < Buckets; b++)
         {
             heads[b] = sum;
@@ -55,10 +65,12 @@ internal static class ParallelKeySort
                 span[heads[b]++] = v;
             }
         }
+        // Recursion only goes deeper, so this level's ends[] stays intact while its buckets are visited.
         for (int b = 0, offset = 0; b < Buckets; b++)
         {
-            Partition(data, start + offset, counts[b], shift - RadixBits, tasks);
-            offset += counts[b];
+            int count = ends[b] - offset;
+            if (count > 0) Partition(data, start + offset, count, shift - RadixBits, tasks, scratch);
+            offset = ends[b];
         }
     }
 }

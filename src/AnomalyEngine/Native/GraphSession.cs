@@ -23,7 +23,7 @@ public sealed class GraphSession : IDisposable
     private readonly Dictionary<string, nint> _inputNames;
     private readonly Dictionary<string, nint> _outputNames;
 
-    private GraphSession(string path, SessionHandle handle, ComputeDevice? device)
+    private GraphSession(string path, SessionHandle handle, ComputeDevice? device, bool onCuda)
     {
         Path = path;
         _handle = handle;
@@ -32,6 +32,7 @@ public sealed class GraphSession : IDisposable
         if (status != AeNative.Ok)
             throw AeNative.ToException(status, path);
         Backend = (GraphBackend)backend;
+        OnCuda = onCuda || Backend == GraphBackend.TensorRT; // TensorRT always runs on CUDA
         status = AeNative.ae_session_io_count(handle, out int inputs, out int outputs);
         if (status != AeNative.Ok)
             throw AeNative.ToException(status, path);
@@ -44,6 +45,9 @@ public sealed class GraphSession : IDisposable
 
     /// <summary>The runtime executing the graph.</summary>
     public GraphBackend Backend { get; }
+
+    /// <summary>True when the session runs on CUDA: bindings are then device pointers.</summary>
+    public bool OnCuda { get; }
 
     /// <summary>The graph's inputs, in graph order.</summary>
     public IReadOnlyList<TensorInfo> Inputs { get; }
@@ -87,7 +91,7 @@ public sealed class GraphSession : IDisposable
         }
         try
         {
-            return new GraphSession(full, handle, device);
+            return new GraphSession(full, handle, device, cuda);
         }
         catch
         {
@@ -103,6 +107,9 @@ public sealed class GraphSession : IDisposable
     /// </summary>
     public unsafe void Run(ReadOnlySpan<HostTensor> inputs, ReadOnlySpan<HostTensor> outputs)
     {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        if (OnCuda)
+            throw new InvalidInputException($"graph '{Path}' runs on CUDA and reads device memory: bind device buffers with TensorBinding (ILGPU buffers: AsTensor) instead of managed arrays");
         int count = inputs.Length + outputs.Length;
         Span<GCHandle> pins = count <= StackTensors ? stackalloc GCHandle[StackTensors] : new GCHandle[count];
         int pinned = 0;
@@ -138,7 +145,12 @@ public sealed class GraphSession : IDisposable
         int count = inputs.Length + outputs.Length;
         int dims = 0;
         for (int i = 0; i < count; i++)
-            dims += (i < inputs.Length ? inputs[i] : outputs[i - inputs.Length]).Shape.Length;
+        {
+            long[]? shape = (i < inputs.Length ? inputs[i] : outputs[i - inputs.Length]).Shape;
+            if (shape is null)
+                throw new InvalidInputException($"graph '{Path}': tensor {i} is an uninitialised TensorBinding");
+            dims += shape.Length;
+        }
         Span<AeNative.Tensor> tensors = count <= StackTensors ? stackalloc AeNative.Tensor[StackTensors] : new AeNative.Tensor[count];
         Span<long> shapes = dims <= StackDims ? stackalloc long[StackDims] : new long[dims];
         List<nint>? temporaryNames = null;

@@ -42,7 +42,7 @@ internal static class NativeLibraryResolver
         return 0;
     }
 
-    private static IEnumerable<string> Candidates(Assembly assembly)
+    internal static IEnumerable<string> Candidates(Assembly assembly)
     {
         string file = OperatingSystem.IsWindows() ? "aenative.dll" : OperatingSystem.IsMacOS() ? "libaenative.dylib" : "libaenative.so";
         string rid = RuntimeInformation.RuntimeIdentifier;

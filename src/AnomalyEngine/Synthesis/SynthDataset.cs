@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AnomalyEngine.Data;
 using AnomalyEngine.Imaging;
 
 namespace AnomalyEngine.Synthesis;
@@ -36,12 +37,17 @@ public static class SynthDataset
             var item = items[k];
             SurfaceSample sample = SurfaceGenerator.Generate(item.Surface, item.Defect, options.Size, options.Seed, item.Split, item.Index);
             string name = item.Index.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0');
-            AtomicFile.Write(Path.Combine(outDir, ImagePath(item, name)), ImageCodec.EncodePng8(sample.Rgb, options.Size, options.Size, 3));
-            if (item.Defect is not null)
+            var writer = new DatasetWriter(Path.Combine(outDir, SynthNames.Of(item.Surface)));
+            byte[] png = ImageCodec.EncodePng8(sample.Rgb, options.Size, options.Size, 3);
+            if (item.Defect is null)
+            {
+                writer.WriteNormalPng(item.Split == SynthSplit.Train ? DatasetSplit.Train : DatasetSplit.Test, name, png);
+            }
+            else
             {
                 var grey = new byte[sample.Mask.Data.Length];
                 for (int i = 0; i < grey.Length; i++) grey[i] = (byte)(sample.Mask.Data[i] * 255);
-                AtomicFile.Write(Path.Combine(outDir, MaskPath(item, name)), ImageCodec.EncodePng8(grey, options.Size, options.Size, 1));
+                writer.WriteDefectPng(SynthNames.Of(item.Defect.Value), name, png, ImageCodec.EncodePng8(grey, options.Size, options.Size, 1));
             }
             progress?.Report(Interlocked.Increment(ref done));
         });

@@ -74,22 +74,6 @@ public class GuidedBlendSamplerTests(DeviceFixture fixture)
         }
     }
 
-    /// <summary>Runs the DDIM (eta 0) recursion of the exact Gaussian predictor in double: x_prev = (Cx + Cm A) x - Cm B mu_g.</summary>
-    private static (double Gain, double Offset) ClosedForm(int steps, double guidedMean)
-    {
-        var ddim = new DdimScheduler(Schedule);
-        var t = Timesteps.Leading(1000, steps);
-        double gain = 1, offset = 0;
-        for (int i = 0; i < steps; i++)
-        {
-            var c = ddim.Coefficients(t[i], i + 1 < steps ? t[i + 1] : DiffusionScheduler.Final);
-            var (a, b) = GaussianOracle.Coefficients(Schedule, Sigma, t[i]);
-            gain *= c.X + c.Model * a;
-            offset = (c.X + c.Model * a) * offset - c.Model * b * guidedMean;
-        }
-        return (gain, offset);
-    }
-
     [Fact]
     public void Ddim_with_the_exact_predictor_follows_the_closed_form_recursion_elementwise()
     {
@@ -97,12 +81,25 @@ public class GuidedBlendSamplerTests(DeviceFixture fixture)
         var options = new SamplerOptions { Steps = 50, Seed = 11, GuidanceScale = 3f, PasteBack = false };
         var result = Sampler(FakeModels.Pixel(oracle), options).Sample([Request(16, 2, mean: 0.1f)])[0];
         // mu_g = mu_u + w (mu_c - mu_u) = 0 + 3 (0.1 - 0)
-        var (gain, offset) = ClosedForm(50, 3 * (double)0.1f);
+        var (gain, offset) = GaussianOracle.DdimClosedForm(Schedule, Sigma, 50, 3 * (double)0.1f);
         for (uint e = 0; e < 768; e++)
         {
             double x0 = Philox.Normal(11, 2, 0, e); // strength 1 starts from the initial noise of step 0
             Assert.Equal(gain * x0 + offset, result.Latent[e], 2e-5);
         }
+    }
+
+    [Theory]
+    [InlineData(SchedulerKind.Ddim)]
+    [InlineData(SchedulerKind.Ddpm)]
+    public void A_v_prediction_model_samples_the_same_as_the_epsilon_model_it_is_equivalent_to(SchedulerKind kind)
+    {
+        var options = new SamplerOptions { Steps = 25, Seed = 31, GuidanceScale = 5f, Scheduler = kind, PasteBack = false };
+        var requests = new[] { Request(16, 7, 0.1f, FakeModels.Box(16, 3, 3, 12, 12)) };
+        var eps = Sampler(FakeModels.Pixel(new GaussianOracle(Schedule, Sigma)), options).Sample(requests)[0];
+        var v = Sampler(FakeModels.Pixel(new GaussianOracle(Schedule, Sigma, velocity: true), prediction: PredictionType.VPrediction), options).Sample(requests)[0];
+        for (int e = 0; e < 768; e++)
+            Assert.Equal(eps.Latent[e], v.Latent[e], 1e-4f);
     }
 
     [Fact]
@@ -116,7 +113,7 @@ public class GuidedBlendSamplerTests(DeviceFixture fixture)
         int count = x.Length; // 8 x 3 x 32 x 32 = 24576
         double mean = x.Average(), variance = x.Select(v => (v - mean) * (v - mean)).Sum() / (count - 1);
 
-        var (gain, offset) = ClosedForm(50, (double)0.2f);
+        var (gain, offset) = GaussianOracle.DdimClosedForm(Schedule, Sigma, 50, (double)0.2f);
         // Sampling tolerances, 5 standard errors: mean sd/sqrt(N); variance sd^2 sqrt(2/(N-1)).
         Assert.Equal(offset, mean, 5 * gain / Math.Sqrt(count));
         Assert.Equal(gain * gain, variance, 5 * gain * gain * Math.Sqrt(2.0 / (count - 1)));
@@ -136,7 +133,7 @@ public class GuidedBlendSamplerTests(DeviceFixture fixture)
         var plain = Sampler(FakeModels.Pixel(new GaussianOracle(Schedule, Sigma)), new SamplerOptions { Steps = 20, Seed = 9, GuidanceScale = 1f, PasteBack = false }).Sample([Request(16, 4, mu)])[0];
         var guided = Sampler(FakeModels.Pixel(new GaussianOracle(Schedule, Sigma)), new SamplerOptions { Steps = 20, Seed = 9, GuidanceScale = 7.5f, PasteBack = false }).Sample([Request(16, 4, mu)])[0];
         // Same noise, linear dynamics: the difference is offset(mu_g) - offset(mu_c), mu_g = 0 + 7.5 (mu_c - 0).
-        double shift = ClosedForm(20, 7.5 * mu).Offset - ClosedForm(20, mu).Offset;
+        double shift = GaussianOracle.DdimClosedForm(Schedule, Sigma, 20, 7.5 * mu).Offset - GaussianOracle.DdimClosedForm(Schedule, Sigma, 20, mu).Offset;
         Assert.True(shift > 0.2, $"shift {shift}");
         for (int e = 0; e < 768; e++)
             Assert.Equal(shift, guided.Latent[e] - plain.Latent[e], 2e-5);
@@ -156,6 +153,26 @@ public class GuidedBlendSamplerTests(DeviceFixture fixture)
             var alone = Sampler(FakeModels.Latent(new GaussianOracle(Schedule, Sigma)), options).Sample([requests[i]])[0];
             Assert.True(MemoryMarshal.AsBytes(alone.Image.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(together[i].Image.AsSpan())), $"image {i}");
             Assert.True(MemoryMarshal.AsBytes(alone.Latent.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(together[i].Latent.AsSpan())), $"latent {i}");
+        }
+    }
+
+    [Theory]
+    [InlineData(SchedulerKind.Ddpm, 1.0)]
+    [InlineData(SchedulerKind.Ddim, 0.6)]
+    public void Host_loops_give_the_same_bytes_as_the_ilgpu_kernels(SchedulerKind kind, double strength)
+    {
+        var options = new SamplerOptions { Steps = 6, Seed = 17, Scheduler = kind, Eta = 0.3, Strength = strength, GuidanceScale = 6f };
+        var requests = Enumerable.Range(0, 3).Select(i => Request(16, (uint)(40 + i), 0.1f * i, FakeModels.Box(16, 2 + i, 3, 12, 11))).ToArray();
+        var loops = new GuidedBlendSampler(FakeModels.Latent(new GaussianOracle(Schedule, Sigma)), _device, options, hostLoops: true);
+        var kernels = new GuidedBlendSampler(FakeModels.Latent(new GaussianOracle(Schedule, Sigma)), _device, options, hostLoops: false);
+        Assert.True(loops.Kernels.HostLoops);
+        Assert.False(kernels.Kernels.HostLoops);
+        var a = loops.Sample(requests);
+        var b = kernels.Sample(requests);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(MemoryMarshal.AsBytes(a[i].Latent.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(b[i].Latent.AsSpan())), $"latent {i}");
+            Assert.True(MemoryMarshal.AsBytes(a[i].Image.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(b[i].Image.AsSpan())), $"image {i}");
         }
     }
 

@@ -36,4 +36,16 @@ public class ScoreKeyTests
         ParallelKeySort.Sort(data, data.Length);
         Assert.Equal(expected, data);
     }
+
+    [Fact]
+    public void Parallel_sort_handles_huge_runs_of_identical_entries()
+    {
+        var data = new ulong[250_000];
+        for (uint i = 0; i < data.Length; i++)
+            data[i] = (Philox.Bits64(4, 0, 0, i) % 3) switch { 0 => 0x8000_0001_0000_0000ul, 1 => 0x8000_0001_0000_0007ul, _ => 0x3F00_0000_0000_0000ul };
+        var expected = (ulong[])data.Clone();
+        Array.Sort(expected);
+        ParallelKeySort.Sort(data, data.Length);
+        Assert.Equal(expected, data);
+    }
 }

@@ -125,6 +125,16 @@ public class GraphSessionTests
     }
 
     [Fact]
+    public void Uninitialised_tensors_are_rejected_without_a_crash()
+    {
+        using var session = GraphSession.Open(Fixture.Elementwise);
+        Assert.Throws<InvalidInputException>(() => session.Run([default(HostTensor)], [HostTensor.Float("y", new float[6], 2, 3)]));
+        Assert.Throws<InvalidInputException>(() => session.Run([default(TensorBinding)], [default(TensorBinding)]));
+        var e = Assert.Throws<InvalidInputException>(() => session.Run([new TensorBinding("x", TensorElementType.Float32, [2, 3], 0, 24)], [new TensorBinding("y", TensorElementType.Float32, [2, 3], 0, 24)]));
+        Assert.Contains("null data", e.Message);
+    }
+
+    [Fact]
     public void Session_still_runs_after_a_rejected_call()
     {
         using var session = GraphSession.Open(Fixture.Elementwise);
@@ -173,6 +183,16 @@ public class GraphSessionTests
             return; // This machine's build has TensorRT: nothing unavailable to check.
         var e = Assert.Throws<DeviceUnavailableException>(() => GraphSession.Open(Fixture.Elementwise, new GraphSessionOptions { Backend = GraphBackend.TensorRT }));
         Assert.Contains("TensorRT", e.Message);
+    }
+
+    [Fact]
+    public void Cuda_request_without_a_CUDA_provider_throws_DeviceUnavailableException()
+    {
+        if (NativeRuntime.Capabilities.OnnxRuntimeCuda)
+            return; // This ONNX Runtime has the CUDA provider: nothing unavailable to check.
+        var e = Assert.Throws<DeviceUnavailableException>(() => GraphSession.Open(Fixture.Elementwise, new GraphSessionOptions { Backend = GraphBackend.OnnxRuntime, UseCuda = true }));
+        Assert.Contains("CUDA", e.Message);
+        Assert.Equal(5, e.ExitCode);
     }
 
     [Fact]

@@ -1,0 +1,299 @@
+using System.Security.Cryptography;
+using System.Text;
+using AnomalyEngine.Compute;
+using AnomalyEngine.Diffusion;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace AnomalyEngine.Embedding;
+
+/// <summary>Progress of a learning run, reported after every step.</summary>
+public readonly record struct LearnProgress(int Step, int Steps, double Loss);
+
+/// <summary>What a learning run produced.</summary>
+public sealed record LearnResult(float[] Vector, IReadOnlyList<double> Losses, GradientMode Gradient, bool UsedCoverageMask, int ResumedFromStep);
+
+/// <summary>
+/// AnoGen stage 1: learns the placeholder token's vector from a support set with the frozen
+/// diffusion model. Per step: B rows (support image, flip, t ~ U{0..T−1}, eps ~ N(0, I)), all keyed
+/// by (seed, step, row) so a resumed run is bit-identical to an uninterrupted one;
+/// loss = mean over B·C·h·w of M (eps − eps_θ(z_t, t, c(v)))², M the dilated latent mask.
+/// </summary>
+internal sealed class EmbeddingLearner
+{
+    private const uint RowStream = 0x4C524E00u;
+    private readonly DiffusionModel _model;
+    private readonly ComputeDevice _device;
+    private readonly LearnOptions _options;
+    private readonly float[] _template;
+    private readonly int _slot;
+    private readonly float[] _initial;
+    private readonly IConditioningGradient? _gradient;
+    private readonly IReadOnlyList<float[]>? _vocabulary;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LearnStepArgs> _qSample;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>, ArrayView<float>> _loss;
+    private readonly Action<KernelConfig, ArrayView<float>, int, int, int, int, ArrayView<float>> _gather;
+
+    public EmbeddingLearner(DiffusionModel model, float[] template, int placeholderSlot, float[] initialEmbedding,
+        IConditioningGradient? gradient, IReadOnlyList<float[]>? vocabulary, ComputeDevice device, LearnOptions options)
+    {
+        options.Validate();
+        if (template.Length != model.ContextElements)
+            throw new ModelException($"The conditioning template has {template.Length} values; the model expects {model.Tokens}x{model.Width}.");
+        if (initialEmbedding.Length != model.Width)
+            throw new ModelException($"The initial embedding has {initialEmbedding.Length} values; the conditioning width is {model.Width}.");
+        if (placeholderSlot < 0 || placeholderSlot >= model.Tokens)
+            throw new ModelException($"The placeholder slot {placeholderSlot} lies outside the {model.Tokens} conditioning tokens.");
+        if (options.Gradient == GradientMode.Exact && gradient is null)
+            throw new InvalidOptionException("Exact gradients need the bundle's unet_grad graph, which this bundle (or engine) lacks; use --gradient gradient-free.");
+        _model = model;
+        _template = template;
+        _slot = placeholderSlot;
+        _initial = initialEmbedding;
+        _gradient = options.Gradient == GradientMode.GradientFree ? null : gradient;
+        _vocabulary = vocabulary;
+        _device = device;
+        _options = options;
+        var a = device.Accelerator;
+        _qSample = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LearnStepArgs>(LearnKernels.QSampleRows);
+        _loss = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>, ArrayView<float>>(EmbeddingKernels.MaskedLoss);
+        _gather = a.LoadStreamKernel<ArrayView<float>, int, int, int, int, ArrayView<float>>(EmbeddingKernels.GatherSlot);
+    }
+
+    /// <summary>The gradient mode this learner runs with.</summary>
+    public GradientMode Mode => _gradient is null ? GradientMode.GradientFree : GradientMode.Exact;
+
+    /// <summary>
+    /// Runs (or resumes, when <paramref name="checkpointPath"/> holds a checkpoint of the same run)
+    /// until <see cref="LearnOptions.Steps"/> or cancellation; cancellation stops between steps and
+    /// leaves a checkpoint behind.
+    /// </summary>
+    public LearnResult Learn(SupportSet support, string? checkpointPath, IProgress<LearnProgress>? progress = null, CancellationToken cancel = default)
+    {
+        if (support.ImageSize != _model.ImageSize)
+            throw new InvalidInputException($"The support set is {support.ImageSize}px; the bundle works at {_model.ImageSize}px.");
+        var (latents, masks, usedCoverage) = Prepare(support);
+        string fingerprint = Fingerprint(support);
+        var checkpoint = checkpointPath is null ? null : LearnCheckpoint.TryLoad(checkpointPath, fingerprint);
+
+        var acc = _device.Accelerator;
+        using var vector = acc.Allocate1D(checkpoint?.Vector ?? (float[])_initial.Clone());
+        using var grad = acc.Allocate1D<float>(_model.Width);
+        using var adam = new AdamW(_device, _options.Optimizer, _model.Width);
+        var losses = new List<double>(checkpoint?.Losses ?? []);
+        int start = checkpoint?.Step ?? 0;
+        if (checkpoint is not null) adam.ImportState(checkpoint.FirstMoment, checkpoint.SecondMoment, checkpoint.Step);
+
+        using var workspace = new StepWorkspace(this, latents, masks, support.Examples.Count);
+        for (int step = start; step < _options.Steps; step++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var (loss, gradient) = workspace.LossAndGradient(step, vector.GetAsArray1D());
+            grad.CopyFromCPU(gradient);
+            adam.Step(vector.View, grad.View);
+            losses.Add(loss);
+            progress?.Report(new LearnProgress(step + 1, _options.Steps, loss));
+
+            bool last = step + 1 == _options.Steps;
+            bool due = _options.CheckpointEvery > 0 && (step + 1) % _options.CheckpointEvery == 0;
+            if (checkpointPath is not null && (due || last || cancel.IsCancellationRequested))
+                SaveCheckpoint(checkpointPath, fingerprint, step + 1, vector, adam, losses);
+        }
+        var result = vector.GetAsArray1D();
+        if (result.Any(x => !float.IsFinite(x)))
+            throw new NumericalException("The learned vector holds NaN or infinite values: lower the learning rate.");
+        return new LearnResult(result, losses, Mode, usedCoverage, start);
+    }
+
+    /// <summary>One step's loss and gradient at <paramref name="v"/> without updating anything (for checks).</summary>
+    internal (double Loss, float[] Gradient) LossAndGradient(SupportSet support, int step, float[] v)
+    {
+        var (latents, masks, _) = Prepare(support);
+        using var workspace = new StepWorkspace(this, latents, masks, support.Examples.Count);
+        return workspace.LossAndGradient(step, v);
+    }
+
+    /// <summary>The conditioning [T, D] of a vector: the template with the placeholder row replaced.</summary>
+    internal float[] Conditioning(ReadOnlySpan<float> v)
+    {
+        var c = (float[])_template.Clone();
+        v.CopyTo(c.AsSpan(_slot * _model.Width, _model.Width));
+        return c;
+    }
+
+    private static void SaveCheckpoint(string path, string fingerprint, int step, MemoryBuffer1D<float, Stride1D.Dense> vector, AdamW adam, List<double> losses)
+    {
+        var (first, second) = adam.ExportState();
+        new LearnCheckpoint { Fingerprint = fingerprint, Step = step, Vector = vector.GetAsArray1D(), FirstMoment = first, SecondMoment = second, Losses = losses.ToArray() }.Save(path);
+    }
+
+    // Latents (scaled) and latent masks for every support image and its mirror: index 2k (+1 mirrored).
+    private (float[][] Latents, float[][] Masks, bool UsedCoverage) Prepare(SupportSet support)
+    {
+        int size = _model.ImageSize, count = support.Examples.Count;
+        var images = new float[2 * count * 3 * size * size];
+        var masks = new float[2 * count][];
+        bool usedCoverage = false;
+        for (int k = 0; k < count; k++)
+        {
+            var ex = support.Examples[k];
+            var mirrored = SupportSet.MirrorX(ex.Image, 3, size);
+            ex.Image.CopyTo(images, (2 * k) * 3 * size * size);
+            mirrored.CopyTo(images, (2 * k + 1) * 3 * size * size);
+            masks[2 * k] = LatentMask.FromPixelMaskOrCoverage(ex.Mask, size, size, _model.LatentSize, _model.LatentSize, out bool c0);
+            masks[2 * k + 1] = LatentMask.FromPixelMaskOrCoverage(SupportSet.MirrorX(ex.Mask, 1, size), size, size, _model.LatentSize, _model.LatentSize, out bool c1);
+            usedCoverage |= c0 | c1;
+        }
+        var latents = new float[2 * count][];
+        int n = _model.LatentElements;
+        if (_model.Autoencoder is null)
+        {
+            for (int i = 0; i < 2 * count; i++) latents[i] = images.AsSpan(i * n, n).ToArray();
+        }
+        else
+        {
+            var encoded = new float[2 * count * n];
+            _model.Autoencoder.Encode(images, encoded, 2 * count);
+            for (int i = 0; i < 2 * count; i++)
+                latents[i] = encoded.AsSpan(i * n, n).ToArray().Select(x => x * _model.ScaleFactor).ToArray();
+        }
+        if (latents.Any(l => l.Any(x => !float.IsFinite(x))))
+            throw new NumericalException("The autoencoder returned NaN or infinite latents for the support images.");
+        return (latents, masks, usedCoverage);
+    }
+
+    private string Fingerprint(SupportSet support)
+    {
+        var text = new StringBuilder();
+        text.Append(_options with { CheckpointEvery = 0, Steps = 0 }).Append('|').Append(Mode).Append('|').Append(_slot);
+        foreach (var e in support.Examples) text.Append('|').Append(e.Source.ImageSha256).Append(e.Source.MaskSha256);
+        text.Append('|').Append(Convert.ToHexString(SHA256.HashData(MemoryMarshalBytes(_initial))));
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    private static byte[] MemoryMarshalBytes(float[] values) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    private static double SumInOrder(float[] values)
+    {
+        double sum = 0;
+        foreach (var v in values) sum += v;
+        return sum;
+    }
+
+    private static float Rms(float[] v) => MathF.Sqrt(v.Sum(x => x * x) / Math.Max(1, v.Length)) is var r && r > 0 ? r : 1f;
+
+    /// <summary>The device and host buffers of one step, reused across steps.</summary>
+    private sealed class StepWorkspace : IDisposable
+    {
+        private readonly EmbeddingLearner _l;
+        private readonly float[][] _latents, _masks;
+        private readonly int _count, _n, _cells, _rows, _evaluations;
+        private readonly GradientFreeEstimator? _estimator;
+        private readonly MemoryBuffer1D<float, Stride1D.Dense> _z0, _coefA, _coefS, _zt, _target, _mask, _prediction, _gradOut, _squared, _gradContext, _gathered;
+        private readonly float[] _hostZ0, _hostMask, _a, _s, _hostZt, _bigLatents, _bigContexts, _bigPrediction, _hostSquared, _hostGradContext;
+        private readonly long[] _timesteps, _bigTimesteps;
+
+        public StepWorkspace(EmbeddingLearner learner, float[][] latents, float[][] masks, int count)
+        {
+            _l = learner;
+            _latents = latents;
+            _masks = masks;
+            _count = count;
+            var m = learner._model;
+            _n = m.LatentElements;
+            _cells = m.LatentSize * m.LatentSize;
+            _rows = learner._options.BatchSize;
+            _estimator = learner._gradient is null
+                ? new GradientFreeEstimator(m.Width, learner._options.Directions, learner._options.Sigma * Rms(learner._initial), learner._options.VocabularySubspace ? learner._vocabulary : null)
+                : null;
+            _evaluations = _estimator is null ? 1 : 2 * _estimator.Directions;
+            var acc = learner._device.Accelerator;
+            _z0 = acc.Allocate1D<float>(_rows * _n);
+            _coefA = acc.Allocate1D<float>(_rows);
+            _coefS = acc.Allocate1D<float>(_rows);
+            _zt = acc.Allocate1D<float>(_rows * _n);
+            _target = acc.Allocate1D<float>(_rows * _n);
+            _mask = acc.Allocate1D<float>(_rows * _cells);
+            _prediction = acc.Allocate1D<float>(_rows * _n);
+            _gradOut = acc.Allocate1D<float>(_rows * _n);
+            _squared = acc.Allocate1D<float>(_rows * _n);
+            _gradContext = acc.Allocate1D<float>(_rows * m.ContextElements);
+            _gathered = acc.Allocate1D<float>(m.Width);
+            _hostZ0 = new float[_rows * _n];
+            _hostMask = new float[_rows * _cells];
+            _timesteps = new long[_rows];
+            _a = new float[_rows];
+            _s = new float[_rows];
+            _hostZt = new float[_rows * _n];
+            _bigLatents = new float[_evaluations * _rows * _n];
+            _bigTimesteps = new long[_evaluations * _rows];
+            _bigContexts = new float[_evaluations * _rows * m.ContextElements];
+            _bigPrediction = new float[_evaluations * _rows * _n];
+            _hostSquared = new float[_rows * _n];
+            _hostGradContext = new float[_rows * m.ContextElements];
+        }
+
+        public (double Loss, float[] Gradient) LossAndGradient(int step, float[] v)
+        {
+            var m = _l._model;
+            var o = _l._options;
+            for (int r = 0; r < _rows; r++)
+            {
+                int pick = (int)Math.Min(_count - 1, Philox.Uniform(o.Seed, RowStream, (uint)step, (uint)(3 * r)) * _count);
+                bool flip = o.Flip && Philox.Uniform(o.Seed, RowStream, (uint)step, (uint)(3 * r + 1)) <= 0.5f;
+                int t = (int)Math.Min(m.Schedule.TrainSteps - 1, Philox.Uniform(o.Seed, RowStream, (uint)step, (uint)(3 * r + 2)) * m.Schedule.TrainSteps);
+                int variant = 2 * pick + (flip ? 1 : 0);
+                Array.Copy(_latents[variant], 0, _hostZ0, r * _n, _n);
+                Array.Copy(_masks[variant], 0, _hostMask, r * _cells, _cells);
+                _timesteps[r] = t;
+                _a[r] = (float)m.Schedule.SignalScale(t);
+                _s[r] = (float)m.Schedule.NoiseScale(t);
+            }
+            _z0.CopyFromCPU(_hostZ0);
+            _mask.CopyFromCPU(_hostMask);
+            _coefA.CopyFromCPU(_a);
+            _coefS.CopyFromCPU(_s);
+            var args = new LearnStepArgs { Seed = o.Seed, Step = (uint)step, RowElements = _n, VPrediction = m.Prediction == PredictionType.VPrediction ? 1 : 0 };
+            _l._qSample(_l._device.GridStride(_rows * _n), _z0.View, _coefA.View, _coefS.View, _zt.View, _target.View, args);
+            _zt.CopyToCPU(_hostZt);
+
+            // Every candidate vector scores the same rows (common random numbers), all in one engine call.
+            var directions = _estimator?.DrawDirections(o.Seed, (uint)step);
+            var candidates = _estimator is null ? [v] : _estimator.Candidates(v, directions!);
+            for (int e = 0; e < _evaluations; e++)
+            {
+                Array.Copy(_hostZt, 0, _bigLatents, e * _rows * _n, _rows * _n);
+                Array.Copy(_timesteps, 0, _bigTimesteps, e * _rows, _rows);
+                var context = _l.Conditioning(candidates[e]);
+                for (int r = 0; r < _rows; r++)
+                    Array.Copy(context, 0, _bigContexts, (e * _rows + r) * context.Length, context.Length);
+            }
+            m.Predictor.Predict(_bigLatents, _bigTimesteps, _bigContexts, _bigPrediction, _evaluations * _rows);
+
+            float inverseCount = 1f / (_rows * _n);
+            var evaluationLosses = new double[_evaluations];
+            for (int e = 0; e < _evaluations; e++)
+            {
+                _prediction.View.AsContiguous().CopyFromCPU(new ReadOnlySpan<float>(_bigPrediction, e * _rows * _n, _rows * _n));
+                _l._loss(_l._device.GridStride(_rows * _n), _prediction.View, _target.View, _mask.View, m.LatentChannels, _cells, inverseCount, _gradOut.View, _squared.View);
+                _squared.CopyToCPU(_hostSquared);
+                evaluationLosses[e] = SumInOrder(_hostSquared) / (_rows * (double)_n);
+            }
+            double loss = _estimator is null ? evaluationLosses[0] : evaluationLosses.Average();
+            if (!double.IsFinite(loss))
+                throw new NumericalException($"The loss became {loss} at step {step + 1}: lower the learning rate, or check the bundle with `anomaly-engine info`.");
+            if (_estimator is not null)
+                return (loss, _estimator.Estimate(directions!, evaluationLosses));
+
+            _l._gradient!.Backward(_hostZt, _timesteps, _bigContexts.AsSpan(0, _rows * m.ContextElements).ToArray(), _gradOut.GetAsArray1D(), _hostGradContext, _rows);
+            _gradContext.CopyFromCPU(_hostGradContext);
+            _l._gather(_l._device.GridStride(m.Width), _gradContext.View, _rows, m.Tokens, m.Width, _l._slot, _gathered.View);
+            return (loss, _gathered.GetAsArray1D());
+        }
+
+        public void Dispose()
+        {
+            foreach (var b in new[] { _z0, _coefA, _coefS, _zt, _target, _mask, _prediction, _gradOut, _squared, _gradContext, _gathered }) b.Dispose();
+        }
+    }
+}
