@@ -7,7 +7,7 @@ namespace AnomalyEngine.Tests.Models;
 /// <summary>The embedded default bundle (models/default, made by tools/ldm) read and run by the engine.</summary>
 public class DefaultBundleTests
 {
-    private static string BundleDirectory
+    internal static string BundleDirectory
     {
         get
         {
@@ -78,5 +78,27 @@ public class DefaultBundleTests
         var floats = new float[count];
         if (bytes is not null) Buffer.BlockCopy(bytes, 0, floats, 0, bytes.Length);
         return new Loaded(HostTensor.Float(name, floats, shape), floats);
+    }
+}
+
+public class DefaultBundleEngineTests
+{
+    [Fact]
+    public void Default_bundle_opens_through_the_engine_and_samples_a_finite_image_that_keeps_the_original_outside_the_mask()
+    {
+        var bundle = ModelBundle.Open(DefaultBundleTests.BundleDirectory);
+        using var graphs = BundleGraphs.Open(bundle);
+        Assert.NotNull(graphs.UnetGrad);
+        using var device = AnomalyEngine.Compute.ComputeDevice.Create(AnomalyEngine.Compute.DevicePreference.Cpu);
+        var sampler = new GuidedBlendSampler(graphs, device, new SamplerOptions { Steps = 3, Seed = 1 });
+        int s = bundle.ImageSize;
+        var image = Enumerable.Range(0, 3 * s * s).Select(i => MathF.Sin(i * 0.01f) * 0.5f).ToArray();
+        var mask = new float[s * s];
+        for (int y = 16; y < 40; y++) for (int x = 20; x < 44; x++) mask[y * s + x] = 1;
+        var result = sampler.Sample([new SampleRequest(image, mask, bundle.Conditioning(bundle.InitialEmbedding), 0)])[0];
+        Assert.All(result.Image, v => Assert.True(float.IsFinite(v)));
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < s * s; i++)
+                if (mask[i] == 0) Assert.Equal(image[c * s * s + i], result.Image[c * s * s + i]);
     }
 }
