@@ -110,7 +110,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && float.IsFinite(v)
             ? v : throw new InvalidOptionException($"{option} must be a number, got '{text}'.");
 
-    private static List<GeneratedAnomaly> LoadGenerated(string folder, int height, int width)
+    internal static List<GeneratedAnomaly> LoadGenerated(string folder, int height, int width)
     {
         // The merged manifest when there is one, else the shard manifests of an unmerged run.
         string merged = Path.Combine(folder, "manifest.jsonl");
