@@ -33,6 +33,15 @@ public class DefaultBundleTests
     }
 
     [Fact]
+    public void Every_graph_passes_the_engines_name_type_and_shape_checks()
+    {
+        using var graphs = BundleGraphs.Open(ModelBundle.Open(BundleDirectory));
+        Assert.NotNull(graphs.UnetGrad);
+        Assert.Equal([-1L, 8L, 128L], graphs.UnetGrad!.Inputs.First(i => i.Name == "context").Shape);
+        Assert.Equal([-1L, 3L, 64L, 64L], graphs.Encoder!.Inputs[0].Shape);
+    }
+
+    [Fact]
     public void Every_graph_matches_torch_on_the_bundled_parity_cases()
     {
         var root = Path.Combine(BundleDirectory, "parity");
