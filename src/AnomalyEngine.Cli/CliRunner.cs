@@ -20,6 +20,9 @@ internal static class CliRunner
     /// <summary>Exit code for a run stopped by Ctrl-C (between items, nothing half-written).</summary>
     public const int Interrupted = 130;
 
+    // True once the current run's failure has been printed.
+    private static bool _reported;
+
     private static readonly Lazy<Dictionary<string, Type>> VerbTypes = new(() => ConfigFile.VerbSettings(typeof(CliRunner).Assembly));
 
     /// <summary>The process entry point: real console, Ctrl-C handling.</summary>
@@ -41,6 +44,7 @@ internal static class CliRunner
         var savedConsole = AnsiConsole.Console;
         var errors = stderr;
         bool json = args.Contains("--json");
+        _reported = false;
         try
         {
             try
@@ -73,7 +77,8 @@ internal static class CliRunner
                 register?.Invoke(config);
             });
             int code = Execute(app, args, cancel, errors, stdout, json);
-            if (code == Interrupted && cancel.IsCancellationRequested && !JsonOutput.Written)
+            // Spectre itself answers a cancelled token with the cancellation exit code, without a message.
+            if (code == Interrupted && cancel.IsCancellationRequested && !_reported)
                 return Fail(errors, stdout, json, "interrupted: stopped between items; rerun with --resume to continue where it stopped.", Interrupted);
             return code;
         }
@@ -123,6 +128,7 @@ internal static class CliRunner
     /// <summary>The one-line error on stderr; with --json also {"error", "exitCode"} on stdout unless a result was written.</summary>
     private static int Fail(TextWriter errors, TextWriter stdout, bool json, string message, int code)
     {
+        _reported = true;
         string prefix = message.StartsWith("interrupted:", StringComparison.Ordinal) || message.StartsWith("internal error:", StringComparison.Ordinal) ? "" : "error: ";
         errors.WriteLine(prefix + message);
         errors.Flush();

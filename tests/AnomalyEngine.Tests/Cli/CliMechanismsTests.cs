@@ -91,7 +91,7 @@ public class CliMechanismsTests
             var r = Probe(signal.Token, "--items", "10");
             Assert.Equal(130, r.ExitCode);
             Assert.Equal(2, ProbeCommand.ItemsDone);
-            Assert.Contains("interrupted", r.Stderr);
+            Assert.Single(r.Stderr.Trim().Split('\n'), line => line.StartsWith("interrupted"));
         }
         finally
         {
