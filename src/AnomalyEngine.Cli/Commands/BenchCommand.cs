@@ -137,12 +137,12 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         AnsiConsole.MarkupLineInterpolated($"{session.Path} on {session.Backend} ({device?.Name ?? "CPU"}, threads {(s.Threads == 0 ? "auto" : s.Threads.ToString(CultureInfo.InvariantCulture))}): median of {s.Runs} calls after {s.Warmup} warm-up calls");
         var table = new Table().AddColumns("batch", "median (ms)", "min (ms)", "max (ms)", "per item (ms)", "items/s");
         foreach (var t in timings)
-            table.AddRow(F(t.Batch), F(t.MedianMs), F(t.MinMs), F(t.MaxMs), F(t.MedianMs / t.Batch), F(t.ItemsPerSecond));
+            table.AddRow(t.Batch.ToString(CultureInfo.InvariantCulture), F(t.MedianMs), F(t.MinMs), F(t.MaxMs), F(t.MedianMs / t.Batch), F(t.ItemsPerSecond));
         AnsiConsole.Write(table);
         return 0;
     }
 
-    private static string F(double v) => v.ToString(v >= 100 ? "F0" : "F3", CultureInfo.InvariantCulture);
+    private static string F(double v) => v.ToString(v >= 100 ? "F0" : v >= 1 ? "F2" : "G3", CultureInfo.InvariantCulture);
 
     /// <summary>Median (mean of the two middle values for even N), min and max.</summary>
     internal static Timing Summarise(int batch, double[] times)
