@@ -65,7 +65,15 @@ internal sealed class SamplingRun : IDisposable
         _prediction = _accelerator.Allocate1D<float>(_rows * n);
         _latentMask = _accelerator.Allocate1D<float>(_batch * hw);
         _pixelMask = _accelerator.Allocate1D<float>(_batch * plane);
-        ResampleMasks(requests);
+        try
+        {
+            ResampleMasks(requests);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
         _args = new StepArgs { Seed = sampler.Options.Seed, N = n, Hw = hw, Total = _batch * n, Guidance = sampler.Options.GuidanceScale, UncondOffset = guided ? _batch * n : 0 };
     }
 

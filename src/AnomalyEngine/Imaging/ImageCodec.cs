@@ -12,12 +12,24 @@ namespace AnomalyEngine.Imaging;
 /// </summary>
 public static class ImageCodec
 {
-    /// <summary>Reads the header only: size, bit depth and format.</summary>
+    /// <summary>Reads the header only (not the whole file): size, bit depth and format; refuses what <paramref name="limits"/> would.</summary>
     public static ImageInfo Identify(string path, ImageLimits? limits = null)
     {
         limits ??= ImageLimits.Default;
-        byte[] bytes = ReadBytes(path, limits);
-        return Identify(path, bytes, limits);
+        CheckFile(path, limits);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            return Identify(path, stream, limits);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidInputException($"{path}: cannot read the file ({e.Message})", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InvalidInputException($"{path}: no permission to read the file", e);
+        }
     }
 
     /// <summary>Reads an image as a CHW tensor with <paramref name="channels"/> channels (1 grey, 3 RGB, 4 RGBA), converting as needed.</summary>
@@ -33,12 +45,12 @@ public static class ImageCodec
         float offset = range == PixelRange.ZeroToOne ? 0f : -1f;
         return (channels, deep) switch
         {
-            (1, false) => Decode<L8>(path, bytes, limits, channels, scale, 255f, offset, (p, o) => o[0] = p.PackedValue),
-            (1, true) => Decode<L16>(path, bytes, limits, channels, scale, 65535f, offset, (p, o) => o[0] = p.PackedValue),
-            (3, false) => Decode<Rgb24>(path, bytes, limits, channels, scale, 255f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; }),
-            (3, true) => Decode<Rgb48>(path, bytes, limits, channels, scale, 65535f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; }),
-            (4, false) => Decode<Rgba32>(path, bytes, limits, channels, scale, 255f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; o[3] = p.A; }),
-            _ => Decode<Rgba64>(path, bytes, limits, channels, scale, 65535f, offset, (p, o) => { o[0] = p.R; o[1] = p.G; o[2] = p.B; o[3] = p.A; }),
+            (1, false) => Decode<L8, byte>(path, bytes, limits, 1, 255f, scale, offset),
+            (1, true) => Decode<L16, ushort>(path, bytes, limits, 1, 65535f, scale, offset),
+            (3, false) => Decode<Rgb24, byte>(path, bytes, limits, 3, 255f, scale, offset),
+            (3, true) => Decode<Rgb48, ushort>(path, bytes, limits, 3, 65535f, scale, offset),
+            (4, false) => Decode<Rgba32, byte>(path, bytes, limits, 4, 255f, scale, offset),
+            _ => Decode<Rgba64, ushort>(path, bytes, limits, 4, 65535f, scale, offset),
         };
     }
 
@@ -149,7 +161,7 @@ public static class ImageCodec
             throw new InvalidOptionException($"{path}: images are written as PNG; name the file *.png");
     }
 
-    private static byte[] ReadBytes(string path, ImageLimits limits)
+    private static void CheckFile(string path, ImageLimits limits)
     {
         ArgumentNullException.ThrowIfNull(path);
         var file = new FileInfo(path);
@@ -157,6 +169,11 @@ public static class ImageCodec
             throw new InvalidInputException($"{path}: no such image file");
         if (file.Length > limits.MaxFileBytes)
             throw new InvalidInputException($"{path}: {file.Length} bytes is over the {limits.MaxFileBytes}-byte limit for an image file");
+    }
+
+    private static byte[] ReadBytes(string path, ImageLimits limits)
+    {
+        CheckFile(path, limits);
         try
         {
             return File.ReadAllBytes(path);
@@ -173,11 +190,17 @@ public static class ImageCodec
 
     private static ImageInfo Identify(string path, byte[] bytes, ImageLimits limits)
     {
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Identify(path, stream, limits);
+    }
+
+    private static ImageInfo Identify(string path, Stream stream, ImageLimits limits)
+    {
         IImageInfo? info;
         IImageFormat? format;
         try
         {
-            info = Image.Identify(limits.Configuration, bytes, out format);
+            info = Image.Identify(limits.Configuration, stream, out format);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -193,10 +216,13 @@ public static class ImageCodec
         return new ImageInfo(info.Width, info.Height, info.PixelType?.BitsPerPixel ?? 0, format.Name);
     }
 
-    private delegate void PixelReader<TPixel>(TPixel pixel, Span<float> channels);
-
-    private static ImageTensor Decode<TPixel>(string path, byte[] bytes, ImageLimits limits, int channels, float scale, float max, float offset, PixelReader<TPixel> read)
+    /// <summary>
+    /// Decodes into <typeparamref name="TPixel"/>, whose memory is <paramref name="channels"/> consecutive
+    /// <typeparamref name="TComponent"/> values per pixel (R, G, B, A order), and de-interleaves to CHW.
+    /// </summary>
+    private static ImageTensor Decode<TPixel, TComponent>(string path, byte[] bytes, ImageLimits limits, int channels, float max, float scale, float offset)
         where TPixel : unmanaged, IPixel<TPixel>
+        where TComponent : unmanaged, System.Numerics.INumberBase<TComponent>
     {
         Image<TPixel> img;
         try
@@ -210,16 +236,24 @@ public static class ImageCodec
         using (img)
         {
             int w = img.Width, h = img.Height, n = w * h;
-            var pixels = new TPixel[n];
-            img.CopyPixelDataTo(pixels);
             var data = new float[channels * n];
-            Span<float> o = stackalloc float[4];
-            for (int i = 0; i < n; i++)
+            // Row by row straight from the decoder's buffer: no intermediate pixel array.
+            img.ProcessPixelRows(rows =>
             {
-                read(pixels[i], o);
-                for (int c = 0; c < channels; c++)
-                    data[c * n + i] = o[c] / max * scale + offset;
-            }
+                for (int y = 0; y < h; y++)
+                {
+                    ReadOnlySpan<TComponent> raw = System.Runtime.InteropServices.MemoryMarshal.Cast<TPixel, TComponent>(rows.GetRowSpan(y));
+                    // v / max is the correctly rounded value, so 8-bit k reads as exactly k / 255f.
+                    for (int c = 0; c < channels; c++)
+                    {
+                        Span<float> plane = data.AsSpan(c * n + y * w, w);
+                        if (scale == 1f)
+                            for (int x = 0; x < w; x++) plane[x] = float.CreateTruncating(raw[x * channels + c]) / max;
+                        else
+                            for (int x = 0; x < w; x++) plane[x] = float.CreateTruncating(raw[x * channels + c]) / max * scale + offset;
+                    }
+                }
+            });
             return new ImageTensor(data, channels, h, w);
         }
     }

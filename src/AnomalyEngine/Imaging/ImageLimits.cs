@@ -6,7 +6,10 @@ namespace AnomalyEngine.Imaging;
 /// <summary>Bounds on what the reader accepts, checked from the file size and the header before any pixel is decoded.</summary>
 public sealed class ImageLimits
 {
-    private Configuration? configuration;
+    private readonly Lazy<Configuration> configuration;
+
+    /// <summary>Limits with the defaults below; set properties with an object initialiser.</summary>
+    public ImageLimits() => configuration = new Lazy<Configuration>(CreateConfiguration, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The default: 64 megapixels, 256 MB files, 1 GB of decoder memory.</summary>
     public static ImageLimits Default { get; } = new();
@@ -21,7 +24,7 @@ public sealed class ImageLimits
     public int AllocationLimitMegabytes { get; init; } = 1024;
 
     // One configuration per limits object: the allocator keeps pools, so it must be shared, not rebuilt per file.
-    internal Configuration Configuration => configuration ??= CreateConfiguration();
+    internal Configuration Configuration => configuration.Value;
 
     private Configuration CreateConfiguration()
     {

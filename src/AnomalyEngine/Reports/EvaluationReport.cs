@@ -14,7 +14,7 @@ public static class EvaluationReport
     {
         Directory.CreateDirectory(folder);
         var files = new[] { ("metrics.json", Json(result)), ("metrics.md", Markdown(result)), ("report.html", Html(result)) };
-        foreach (var (name, text) in files) AtomicFile.WriteAllText(Path.Combine(folder, name), text);
+        foreach (var (name, text) in files) Imaging.AtomicFile.WriteText(Path.Combine(folder, name), text);
         return files.Select(f => Path.Combine(folder, f.Item1)).ToList();
     }
 

@@ -18,7 +18,7 @@ public sealed class DiffusionDeviceCollection : ICollectionFixture<DeviceFixture
 /// context row: E[eps | x_t] = s (x_t - r mu) / (r^2 sigma^2 + s^2) (the oracle bundle's unet, in C#).
 /// Records every call.
 /// </summary>
-internal sealed class GaussianOracle(NoiseSchedule schedule, double sigma) : INoisePredictor
+internal sealed class GaussianOracle(NoiseSchedule schedule, double sigma, bool velocity = false) : INoisePredictor
 {
     public List<(float[] Latents, long[] Timesteps, float[] Contexts, int Rows)> Calls { get; } = new();
 
@@ -56,9 +56,15 @@ internal sealed class GaussianOracle(NoiseSchedule schedule, double sigma) : INo
             double mu = 0;
             for (int j = 0; j < td; j++) mu += contexts[row * td + j];
             mu /= td;
-            var (a, b) = Coefficients(schedule, sigma, (int)timesteps[row]);
+            int t = (int)timesteps[row];
+            var (a, b) = Coefficients(schedule, sigma, t);
+            double r = schedule.SignalScale(t), s = schedule.NoiseScale(t);
             for (int e = 0; e < n; e++)
-                output[row * n + e] = (float)(a * latents[row * n + e] - b * mu);
+            {
+                double x = latents[row * n + e], eps = a * x - b * mu;
+                // v = r eps - s x0 with x0 = (x - s eps) / r (Salimans and Ho 2022).
+                output[row * n + e] = (float)(velocity ? r * eps - s * (x - s * eps) / r : eps);
+            }
         }
     }
 }
@@ -108,8 +114,8 @@ internal static class FakeModels
     public static readonly NoiseSchedule Schedule = NoiseSchedule.Create(BetaSchedule.ScaledLinear, 1000);
 
     /// <summary>Pixel space, 3 x 16 x 16, with the Gaussian oracle (sigma 0.5) as the unet.</summary>
-    public static DiffusionModel Pixel(GaussianOracle oracle, int size = 16) =>
-        new(size, 3, size, 1f, Tokens, Width, new float[Tokens * Width], Schedule, PredictionType.Epsilon, oracle, null);
+    public static DiffusionModel Pixel(GaussianOracle oracle, int size = 16, PredictionType prediction = PredictionType.Epsilon) =>
+        new(size, 3, size, 1f, Tokens, Width, new float[Tokens * Width], Schedule, prediction, oracle, null);
 
     /// <summary>Latent space, image 16 → latent 4 x 8 x 8, scale 0.5, the pooling autoencoder.</summary>
     public static DiffusionModel Latent(GaussianOracle oracle) =>

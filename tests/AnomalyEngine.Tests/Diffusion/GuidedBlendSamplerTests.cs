@@ -89,6 +89,19 @@ public class GuidedBlendSamplerTests(DeviceFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData(SchedulerKind.Ddim)]
+    [InlineData(SchedulerKind.Ddpm)]
+    public void A_v_prediction_model_samples_the_same_as_the_epsilon_model_it_is_equivalent_to(SchedulerKind kind)
+    {
+        var options = new SamplerOptions { Steps = 25, Seed = 31, GuidanceScale = 5f, Scheduler = kind, PasteBack = false };
+        var requests = new[] { Request(16, 7, 0.1f, FakeModels.Box(16, 3, 3, 12, 12)) };
+        var eps = Sampler(FakeModels.Pixel(new GaussianOracle(Schedule, Sigma)), options).Sample(requests)[0];
+        var v = Sampler(FakeModels.Pixel(new GaussianOracle(Schedule, Sigma, velocity: true), prediction: PredictionType.VPrediction), options).Sample(requests)[0];
+        for (int e = 0; e < 768; e++)
+            Assert.Equal(eps.Latent[e], v.Latent[e], 1e-4f);
+    }
+
     [Fact]
     public void Ddim_maps_noise_to_samples_with_the_predicted_mean_and_variance()
     {

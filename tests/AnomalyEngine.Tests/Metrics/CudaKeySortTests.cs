@@ -9,13 +9,13 @@ public class CudaKeySortTests
     [Fact]
     public void ILGPU_radix_sort_gives_the_same_order_and_metrics_as_the_managed_sort()
     {
-        var p = System.Text.Json.JsonDocument.Parse("""{"seed": 31, "width": 100, "height": 100, "maxEllipses": 4, "levels": 64, "shift": 20}""").RootElement;
+        var p = System.Text.Json.JsonDocument.Parse("""{"seed": 31, "width": 64, "height": 64, "maxEllipses": 4, "levels": 64, "shift": 20}""").RootElement;
         var mask = MetricInputs.PixelMask(p, 0);
         var scores = MetricInputs.PixelScores(p, 0, mask);
         for (int i = 0; i < scores.Length; i += 7) scores[i] = -scores[i]; // negative scores too: the key mapping must order them
 
         var acc = new PixelMetricAccumulator();
-        acc.Add(scores, mask, 100, 100);
+        acc.Add(scores, mask, 64, 64);
         var managed = acc.Compute();
 
         // Same entries, sorted by ILGPU's radix sort.
@@ -28,7 +28,7 @@ public class CudaKeySortTests
         Assert.Equal(expected, entries);
 
         var viaIlgpu = new PixelMetricAccumulator();
-        viaIlgpu.Add(scores, mask, 100, 100);
+        viaIlgpu.Add(scores, mask, 64, 64);
         var sorted = viaIlgpu.ComputeWith(accelerator: device.Accelerator);
         Assert.Equal(managed.Auroc, sorted.Auroc);
         Assert.Equal(managed.AveragePrecision, sorted.AveragePrecision);

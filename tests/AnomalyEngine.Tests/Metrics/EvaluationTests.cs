@@ -167,7 +167,7 @@ public sealed class EvaluationTests : IDisposable
         string outDir = Path.Combine(_root, "report");
         var files = EvaluationReport.WriteAll(result, outDir);
         Assert.Equal(3, files.Count);
-        Assert.Empty(Directory.GetFiles(outDir, "*.tmp-*"));
+        Assert.Empty(Directory.GetFiles(outDir, "*.tmp"));
         string html = File.ReadAllText(Path.Combine(outDir, "report.html"));
         Assert.DoesNotContain("<script", html);
         Assert.DoesNotContain("src=\"http", html);

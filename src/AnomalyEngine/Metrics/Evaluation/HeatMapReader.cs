@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.RegularExpressions;
+using AnomalyEngine.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -126,27 +127,11 @@ internal static partial class HeatMapReader
         return new FloatMap(values, w, h);
     }
 
-    /// <summary>Bilinear resize with pixel centres aligned (half-pixel offsets, like PyTorch's align_corners=False).</summary>
+    /// <summary>Bilinear resize (the Imaging layer's triangle kernel: half-pixel centres when upsampling, area-weighted when downsampling).</summary>
     public static FloatMap Resize(FloatMap map, int width, int height)
     {
         if (map.Width == width && map.Height == height) return map;
-        var dst = new float[width * height];
-        double sx = (double)map.Width / width, sy = (double)map.Height / height;
-        for (int y = 0; y < height; y++)
-        {
-            double fy = Math.Max(0, (y + 0.5) * sy - 0.5);
-            int y0 = Math.Min((int)fy, map.Height - 1), y1 = Math.Min(y0 + 1, map.Height - 1);
-            double ty = fy - y0;
-            for (int x = 0; x < width; x++)
-            {
-                double fx = Math.Max(0, (x + 0.5) * sx - 0.5);
-                int x0 = Math.Min((int)fx, map.Width - 1), x1 = Math.Min(x0 + 1, map.Width - 1);
-                double tx = fx - x0;
-                double top = map.Values[y0 * map.Width + x0] * (1 - tx) + map.Values[y0 * map.Width + x1] * tx;
-                double bottom = map.Values[y1 * map.Width + x0] * (1 - tx) + map.Values[y1 * map.Width + x1] * tx;
-                dst[y * width + x] = (float)(top * (1 - ty) + bottom * ty);
-            }
-        }
-        return new FloatMap(dst, width, height);
+        var resized = ImageResize.Bilinear(new ImageTensor(map.Values, 1, map.Height, map.Width), height, width);
+        return new FloatMap(resized.Data, width, height);
     }
 }
