@@ -5,7 +5,8 @@ namespace AnomalyEngine.Cli;
 
 /// <summary>
 /// Options every verb takes; a verb's settings derive from this class. <c>--config</c> is expanded
-/// into ordinary options before parsing (see <see cref="ConfigFile"/>), so a verb never reads it.
+/// into ordinary options and removed before parsing (see <see cref="ConfigFile"/>), so
+/// <see cref="Config"/> is declared for the help text only and is always null in a verb.
 /// </summary>
 public abstract class CommonSettings : CommandSettings
 {
@@ -14,7 +15,7 @@ public abstract class CommonSettings : CommandSettings
     [Description("Print one JSON object on stdout (messages and progress go to stderr).")]
     public bool Json { get; init; }
 
-    /// <summary>The JSON file the options were read from, if any.</summary>
+    /// <summary>Shown in --help; consumed before parsing, so always null here.</summary>
     [CommandOption("--config <FILE>")]
     [Description("Read options from a JSON object keyed by long option names, e.g. {\"size\": 64}; options on the command line win.")]
     public string? Config { get; init; }

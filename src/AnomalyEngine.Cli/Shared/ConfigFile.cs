@@ -8,8 +8,9 @@ namespace AnomalyEngine.Cli;
 
 /// <summary>
 /// <c>--config file.json</c>: a JSON object whose keys are a verb's long option names, turned into
-/// ordinary <c>--name=value</c> arguments before Spectre parses them, so every verb gets it for free
-/// and one parser checks every value. Options already on the command line win.
+/// ordinary <c>--name=value</c> arguments before Spectre parses them (the --config option itself is
+/// removed), so every verb gets it for free and one parser checks every value. Options already on
+/// the command line win.
 /// </summary>
 internal static class ConfigFile
 {
@@ -21,17 +22,17 @@ internal static class ConfigFile
     /// </summary>
     public static string[] Expand(string[] args, Func<string, Type?> settingsOf)
     {
-        string? path = Find(args);
+        var (path, at, count) = Find(args);
         if (path is null)
             return args;
+        // --config is consumed here, so every verb takes it whatever its settings class.
+        args = [.. args[..at], .. args[(at + count)..]];
         if (args.Length == 0 || args[0].StartsWith('-'))
             throw new InvalidOptionException("--config needs a verb first, e.g. 'anomaly-engine synth-data --config synth.json'.");
         string verb = args[0];
         var settings = settingsOf(verb);
         if (settings is null)
             return args;
-        if (!typeof(CommonSettings).IsAssignableFrom(settings))
-            throw new InvalidOptionException($"'{verb}' does not take --config.");
         var options = Options(settings);
         JsonElement root = Read(path);
         var extra = new List<string>();
@@ -49,8 +50,8 @@ internal static class ConfigFile
         return [.. args, .. extra];
     }
 
-    /// <summary>The --config value, or null when the option is absent.</summary>
-    private static string? Find(string[] args)
+    /// <summary>The --config value, where it starts and how many arguments it spans; a null path when absent.</summary>
+    private static (string? Path, int At, int Count) Find(string[] args)
     {
         for (int i = 0; i < args.Length; i++)
         {
@@ -58,11 +59,11 @@ internal static class ConfigFile
             if (a == "--")
                 break;
             if (a == Option)
-                return i + 1 < args.Length ? args[i + 1] : throw new InvalidOptionException("--config needs a file: --config options.json.");
+                return i + 1 < args.Length ? (args[i + 1], i, 2) : throw new InvalidOptionException("--config needs a file: --config options.json.");
             if (a.StartsWith(Option + "=", StringComparison.Ordinal) || a.StartsWith(Option + ":", StringComparison.Ordinal))
-                return a[(Option.Length + 1)..];
+                return (a[(Option.Length + 1)..], i, 1);
         }
-        return null;
+        return (null, 0, 0);
     }
 
     private static JsonElement Read(string path)
