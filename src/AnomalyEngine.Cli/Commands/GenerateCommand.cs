@@ -92,7 +92,7 @@ internal sealed class GenerateCommand : Command<GenerateCommand.Settings>
         public float Guidance { get; init; } = 10f;
 
         [CommandOption("--strength <S>")]
-        [Description("In (0, 1]; below 1 starts from the re-noised normal image. Default 1.")]
+        [Description("In (0, 1]]; below 1 starts from the re-noised normal image. Default 1.")]
         [DefaultValue(1.0)]
         public double Strength { get; init; } = 1.0;
 
