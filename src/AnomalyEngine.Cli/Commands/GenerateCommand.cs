@@ -15,12 +15,8 @@ namespace AnomalyEngine.Cli.Commands;
 /// <summary>`anomaly-engine generate`: stage 2, synthetic defects on normal images, as an MVTec-layout dataset.</summary>
 internal sealed class GenerateCommand : Command<GenerateCommand.Settings>
 {
-    public sealed class Settings : CommonSettings
+    public sealed class Settings : BundleSettings
     {
-        [CommandOption("--bundle <DIR>")]
-        [Description("Diffusion bundle folder (the one the embeddings were learned with). Default: the embedded default bundle.")]
-        public string? Bundle { get; init; }
-
         [CommandOption("--embedding <FILE>")]
         [Description("A learned <defect>.embedding.json (repeat for several defect types).")]
         public string[] Embeddings { get; init; } = [];
@@ -132,16 +128,6 @@ internal sealed class GenerateCommand : Command<GenerateCommand.Settings>
         [Description("Skip the items already in the output's manifest.")]
         public bool Resume { get; init; }
 
-        [CommandOption("--device <DEVICE>")]
-        [Description("auto | cpu | cuda, for the kernels between graph calls. Default auto.")]
-        [DefaultValue("auto")]
-        public string Device { get; init; } = "auto";
-
-        [CommandOption("--threads <N>")]
-        [Description("ONNX Runtime threads (0: its default).")]
-        [DefaultValue(0)]
-        public int Threads { get; init; }
-
         public override ValidationResult Validate()
         {
             if (string.IsNullOrEmpty(Out)) return ValidationResult.Error("--out is required: the folder to write the generated dataset into");
@@ -198,9 +184,9 @@ internal sealed class GenerateCommand : Command<GenerateCommand.Settings>
                 },
             },
         };
-        var bundle = ModelBundle.Open(BundleLocation.Resolve(s.Bundle));
-        using var device = ComputeDevice.Create(BundleLocation.Device(s.Device));
-        using var graphs = BundleGraphs.Open(bundle, new GraphSessionOptions { Threads = s.Threads });
+        var (bundle, graphs, device) = s.Open();
+        using var ownGraphs = graphs;
+        using var ownDevice = device;
         var generator = new AnomalyGenerator(bundle, graphs.Model(), device, options);
 
         var summary = StepProgress.Run("generate", 0, "images", progress =>

@@ -13,12 +13,8 @@ namespace AnomalyEngine.Cli.Commands;
 /// <summary>`anomaly-engine learn`: stage 1, an anomaly embedding from a few defect images with masks.</summary>
 internal sealed class LearnCommand : Command<LearnCommand.Settings>
 {
-    public sealed class Settings : CommonSettings
+    public sealed class Settings : BundleSettings
     {
-        [CommandOption("--bundle <DIR>")]
-        [Description("Diffusion bundle folder. Default: the embedded default bundle.")]
-        public string? Bundle { get; init; }
-
         [CommandOption("--data <DIR>")]
         [Description("An MVTec-layout category folder to take the support images from (test/<defect> with ground_truth masks).")]
         public string? Data { get; init; }
@@ -111,16 +107,6 @@ internal sealed class LearnCommand : Command<LearnCommand.Settings>
         [Description("Continue an interrupted run from its checkpoint (same inputs and options).")]
         public bool Resume { get; init; }
 
-        [CommandOption("--device <DEVICE>")]
-        [Description("auto | cpu | cuda, for the kernels between graph calls. Default auto.")]
-        [DefaultValue("auto")]
-        public string Device { get; init; } = "auto";
-
-        [CommandOption("--threads <N>")]
-        [Description("ONNX Runtime threads (0: its default).")]
-        [DefaultValue(0)]
-        public int Threads { get; init; }
-
         public override ValidationResult Validate()
         {
             if (string.IsNullOrEmpty(Out)) return ValidationResult.Error("--out is required: the folder to write the embedding into");
@@ -147,12 +133,12 @@ internal sealed class LearnCommand : Command<LearnCommand.Settings>
             Sigma = s.Sigma, VocabularySubspace = s.VocabularySubspace, CheckpointEvery = s.CheckpointEvery,
             Optimizer = new AdamWOptions { LearningRate = s.LearningRate, WeightDecay = s.WeightDecay, Beta1 = s.Beta1, Beta2 = s.Beta2 },
         };
-        var bundle = ModelBundle.Open(BundleLocation.Resolve(s.Bundle));
+        var (bundle, graphs, device) = s.Open();
+        using var ownGraphs = graphs;
+        using var ownDevice = device;
         var support = s.Data is not null
             ? SupportSetLoader.FromDataset(MvtecLayout.Read(s.Data), s.Defect!, s.Shots, s.Seed, bundle.ImageSize)
             : SupportSetLoader.FromFiles(s.Defect!, s.Images.Zip(s.Masks).ToList(), bundle.ImageSize);
-        using var device = ComputeDevice.Create(BundleLocation.Device(s.Device));
-        using var graphs = BundleGraphs.Open(bundle, new GraphSessionOptions { Threads = s.Threads });
 
         var outcome = StepProgress.Run($"learn {support.Defect}", options.Steps, "steps", progress =>
             EmbeddingTrainer.Run(graphs, device, support, options, s.Out!, s.Resume, progress.As<LearnProgress>(p => p.Step), cancellationToken));
