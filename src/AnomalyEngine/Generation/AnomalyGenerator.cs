@@ -110,6 +110,12 @@ public sealed class AnomalyGenerator
 
         using (var manifest = GenerationManifest.Open(manifestPath))
         {
+            // PNG encoding at the source's resolution costs as much as sampling: a batch's files are
+            // written on a worker while the next batch samples. Entries are still appended in item
+            // order, each after its files are in place, and every write finishes before Run returns.
+            Task pending = Task.CompletedTask;
+            try
+            {
             for (int start = 0; start < todo.Count; start += _options.BatchSize)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -132,10 +138,15 @@ public sealed class AnomalyGenerator
                 }
                 if (requests.Count == 0) continue;
                 var results = _sampler.Sample(requests);
+                var composed = batch.Select((b, k) => Compose(b.Source.Original, results[k].Image, b.BoxMask)).ToList();
+                pending.GetAwaiter().GetResult();
+                int finished = Math.Min(todo.Count, start + _options.BatchSize);
+                pending = Task.Run(() =>
+                {
                 for (int k = 0; k < batch.Count; k++)
                 {
                     var (item, source, box, boxMask) = batch[k];
-                    var image = Compose(source.Original, results[k].Image, boxMask);
+                    var image = composed[k];
                     var (imagePath, maskPath) = writer.WriteDefect(item.Defect, item.OutputStem, image, boxMask);
                     string? refinedPath = null;
                     if (_options.RefineThreshold is { } threshold)
@@ -162,11 +173,18 @@ public sealed class AnomalyGenerator
                         Mask = Path.Combine(_options.Category, maskPath),
                         RefinedMask = refinedPath,
                     });
-                    written++;
+                    Interlocked.Increment(ref written);
                 }
                 double rate = written / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-                int finished = Math.Min(todo.Count, start + _options.BatchSize);
                 progress?.Report(new GenerateProgress(finished, todo.Count, rate, TimeSpan.FromSeconds((todo.Count - finished) / Math.Max(rate, 1e-9))));
+                });
+            }
+            }
+            finally
+            {
+                // On success, cancellation or failure alike: no write is left running, and a
+                // failed write surfaces here.
+                pending.GetAwaiter().GetResult();
             }
         }
         if (_options.Shard.Count == 1)
