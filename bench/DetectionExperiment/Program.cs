@@ -5,6 +5,7 @@ using AnomalyEngine.Detection.Head;
 using AnomalyEngine.Detection.PatchCore;
 using AnomalyEngine.Detection.Synthesis;
 using AnomalyEngine.Imaging;
+using AnomalyEngine.Metrics;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -74,17 +75,12 @@ Report("B (Perlin only)", mapsB, $"train {options.Steps} steps x {options.BatchS
 
 void Report(string name, List<AnomalyMap> maps, string timing)
 {
-    var labels = test.Select(t => t.Mask != null).ToArray();
-    var scores = maps.Select(m => (double)m.Score).ToArray();
-    long n = (long)maps.Count * h * w;
-    var pixScores = new float[n];
-    var pixLabels = new bool[n];
+    var image = ImageMetrics.Compute(maps.Select(m => m.Score).ToArray(), test.Select(t => t.Mask != null).ToArray());
+    var pixels = new PixelMetricAccumulator(maps.Count * h * w);
     for (int i = 0; i < maps.Count; i++)
-    {
-        maps[i].Pixels.CopyTo(pixScores, (long)i * h * w);
-        for (int p = 0; p < h * w; p++) pixLabels[(long)i * h * w + p] = testMasks[i][p] != 0;
-    }
-    Console.WriteLine($"| {Path.GetFileName(root)} | {name} | {ExactMetrics.Auroc(scores, labels):F4} | {ExactMetrics.AveragePrecision(scores, labels):F4} | {ExactMetrics.Auroc(pixScores, pixLabels):F4} | {ExactMetrics.AveragePrecision(pixScores, pixLabels):F4} | {timing} |");
+        pixels.Add(maps[i].Pixels, testMasks[i], w, h);
+    var pixel = pixels.Compute();
+    Console.WriteLine($"| {Path.GetFileName(root)} | {name} | {image.Auroc.Value:F4} | {image.AveragePrecision.Value:F4} | {pixel.Auroc.Value:F4} | {pixel.AveragePrecision.Value:F4} | {pixel.Aupro.Value:F4} | {timing} |");
 }
 
 static ImageTensor Load(string path, int h, int w)
@@ -152,48 +148,3 @@ sealed class Args
     public float Float(string key, float fallback) => _named.TryGetValue(key, out var v) ? float.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 }
 
-/// <summary>Exact ranking metrics (ANOGEN.md): AUROC with tied scores counted one half; AP as sklearn's step sum.</summary>
-static class ExactMetrics
-{
-    public static double Auroc<T>(T[] scores, bool[] labels) where T : IComparable<T>
-    {
-        var idx = Enumerable.Range(0, scores.Length).ToArray();
-        var keys = (T[])scores.Clone();
-        Array.Sort(keys, idx);
-        // Mann-Whitney U with average ranks over ties = trapezoidal ROC area.
-        double rankSumPos = 0;
-        long pos = 0, neg = 0;
-        for (int i = 0; i < keys.Length;)
-        {
-            int j = i;
-            while (j < keys.Length && keys[j].CompareTo(keys[i]) == 0) j++;
-            double avgRank = (i + 1 + j) / 2.0;
-            for (int k = i; k < j; k++)
-                if (labels[idx[k]]) { rankSumPos += avgRank; pos++; } else neg++;
-            i = j;
-        }
-        if (pos == 0 || neg == 0) return double.NaN;
-        return (rankSumPos - pos * (pos + 1) / 2.0) / ((double)pos * neg);
-    }
-
-    public static double AveragePrecision<T>(T[] scores, bool[] labels) where T : IComparable<T>
-    {
-        var idx = Enumerable.Range(0, scores.Length).ToArray();
-        var keys = (T[])scores.Clone();
-        Array.Sort(keys, idx);
-        long totalPos = labels.LongCount(l => l);
-        if (totalPos == 0) return double.NaN;
-        double ap = 0, prevRecall = 0;
-        long tp = 0, seen = 0;
-        for (int i = keys.Length - 1; i >= 0;)
-        {
-            int j = i;
-            while (j >= 0 && keys[j].CompareTo(keys[i]) == 0) { if (labels[idx[j]]) tp++; seen++; j--; }
-            double recall = (double)tp / totalPos, precision = (double)tp / seen;
-            ap += (recall - prevRecall) * precision;
-            prevRecall = recall;
-            i = j;
-        }
-        return ap;
-    }
-}

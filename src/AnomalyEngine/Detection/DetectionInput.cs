@@ -24,4 +24,26 @@ internal static class DetectionInput
             image.Data.AsSpan().CopyTo(rgb.AsSpan(c * plane, plane));
         return rgb;
     }
+
+    /// <summary>Bilinear resize (half-pixel centres) of every channel.</summary>
+    internal static ImageTensor Resize(ImageTensor image, int height, int width) =>
+        image.Height == height && image.Width == width
+            ? image
+            : new ImageTensor(PatchFeatures.ResizeBilinear(image.Data, image.Channels, image.Height, image.Width, height, width), image.Channels, height, width);
+
+    /// <summary>Nearest-neighbour resize of a 0/1 mask into floats (the value of the source pixel under each target pixel's centre).</summary>
+    internal static float[] ResizeMask(byte[] mask, int height, int width, int outHeight, int outWidth)
+    {
+        var result = new float[outHeight * outWidth];
+        for (int y = 0; y < outHeight; y++)
+        {
+            int sy = Math.Min((int)((y + 0.5) * height / outHeight), height - 1);
+            for (int x = 0; x < outWidth; x++)
+            {
+                int sx = Math.Min((int)((x + 0.5) * width / outWidth), width - 1);
+                result[y * outWidth + x] = mask[sy * width + sx] != 0 ? 1f : 0f;
+            }
+        }
+        return result;
+    }
 }

@@ -117,6 +117,28 @@ public class PatchCoreTests
     }
 
     [Fact]
+    public void Saved_bank_loads_to_the_same_scores_through_the_generic_loader()
+    {
+        var backbone = new FakeBackbone();
+        var normals = Enumerable.Range(0, 2).Select(k => Stripes(16, 16, k)).ToList();
+        using var detector = PatchCoreDetector.Fit(backbone, normals, new PatchCoreOptions { CoresetFraction = 0.5f, FeatureProjectionDim = 3, Neighbours = 2 });
+        string folder = Path.Combine(Path.GetTempPath(), $"ae-patchcore-{Guid.NewGuid():N}");
+        try
+        {
+            detector.Save(folder);
+            var loaded = Detectors.Load(folder, backbone);
+            Assert.IsType<PatchCoreDetector>(loaded);
+            var probe = Stripes(16, 16, 5);
+            Assert.Equal(detector.Score(probe).Pixels, loaded.Score(probe).Pixels);
+            Assert.Throws<ModelException>(() => AnomalyEngine.Detection.Head.HeadDetector.Load(folder, backbone));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    [Fact]
     public void Detector_rejects_an_empty_training_set_and_a_bad_fraction()
     {
         Assert.Throws<InvalidInputException>(() => PatchCoreDetector.Fit(new FakeBackbone(), []));

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Security.Cryptography;
+using AnomalyEngine.Imaging;
 
 namespace AnomalyEngine.Detection.Backbone;
 
@@ -112,18 +113,7 @@ public static class ResNet18Graph
             return target;
 
         byte[] rewritten = OnnxGraphRewriter.Rewrite(source, InputName, 3, Outputs);
-        Directory.CreateDirectory(cacheDirectory);
-        string temp = $"{target}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            File.WriteAllBytes(temp, rewritten);
-            File.Move(temp, target, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-                File.Delete(temp);
-        }
+        AtomicFile.Write(target, rewritten);
         return target;
     }
 }

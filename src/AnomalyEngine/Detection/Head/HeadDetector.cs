@@ -11,8 +11,10 @@ namespace AnomalyEngine.Detection.Head;
 /// Trained on a mixture of normal images, Perlin anomalies and generated anomalies with box masks
 /// under AnoGen's weak supervision (<see cref="WeakFocalLoss"/>).
 /// </summary>
-public sealed class HeadDetector
+public sealed class HeadDetector : IAnomalyDetector
 {
+    internal const string Kind = "discriminator-head";
+
     internal const uint MixtureStream = 0x4D495831; // "MIX1"
 
     private readonly IBackbone _backbone;
@@ -168,9 +170,46 @@ public sealed class HeadDetector
         return new AnomalyMap(map, image.Height, image.Width, map.Max());
     }
 
-    /// <summary>Writes the detector bundle (manifest.json + .f32 tensors, docs/detector-format.md) to <paramref name="folder"/>, atomically.</summary>
-    public void Save(string folder) => DetectorBundle.Save(this, folder);
+    /// <inheritdoc />
+    public void Save(string folder)
+    {
+        var tensors = new List<(string Name, float[] Values, int[] Shape)>
+        {
+            ("normalizer.mean", Normalizer.Mean, [Head.InputDim]),
+            ("normalizer.std", Normalizer.Std, [Head.InputDim]),
+        };
+        tensors.AddRange(Head.Parameters);
+        var settings = new System.Text.Json.Nodes.JsonObject
+        {
+            ["featureDim"] = Head.InputDim,
+            ["adaptorDim"] = Head.AdaptorDim,
+            ["hiddenDim"] = Head.HiddenDim,
+            ["leakySlope"] = DiscriminatorHead.LeakySlope,
+            ["smoothingSigma"] = SmoothingSigma,
+            ["imageScore"] = "max",
+        };
+        DetectorBundle.Save(folder, Kind, settings, tensors);
+    }
 
-    /// <summary>Loads a detector bundle written by <see cref="Save"/>; <paramref name="backbone"/> must be the one it was trained on.</summary>
-    public static HeadDetector Load(string folder, IBackbone backbone) => DetectorBundle.Load(folder, backbone);
+    /// <summary>Loads a bundle written by <see cref="Save"/>; <paramref name="backbone"/> must be the one it was trained on.</summary>
+    public static HeadDetector Load(string folder, IBackbone backbone)
+    {
+        var (root, kind) = DetectorBundle.ReadManifest(folder);
+        if (kind != Kind)
+            throw new ModelException($"The detector bundle is of kind '{kind}', not '{Kind}'.");
+        return Load(folder, root, backbone);
+    }
+
+    internal static HeadDetector Load(string folder, System.Text.Json.Nodes.JsonNode root, IBackbone backbone)
+    {
+        int featureDim = DetectorBundle.PositiveInt(root, "featureDim");
+        var head = new DiscriminatorHead(featureDim, DetectorBundle.PositiveInt(root, "adaptorDim"), DetectorBundle.PositiveInt(root, "hiddenDim"));
+        var mean = new float[featureDim];
+        var std = new float[featureDim];
+        var tensors = head.Parameters.ToDictionary(p => p.Name, p => p.Values);
+        tensors["normalizer.mean"] = mean;
+        tensors["normalizer.std"] = std;
+        DetectorBundle.ReadTensors(folder, root, tensors);
+        return new HeadDetector(backbone, head, new FeatureNormalizer(mean, std), (float?)root["smoothingSigma"] ?? 4f);
+    }
 }

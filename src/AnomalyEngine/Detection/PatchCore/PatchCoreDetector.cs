@@ -30,8 +30,10 @@ public sealed record PatchCoreOptions
 /// features of normal images, subsampled by a greedy coreset; a location's score is its distance to
 /// the nearest bank features; the map is upsampled and smoothed, the image score is its maximum.
 /// </summary>
-public sealed class PatchCoreDetector : IDisposable
+public sealed class PatchCoreDetector : IAnomalyDetector, IDisposable
 {
+    internal const string Kind = "patchcore";
+
     private readonly IBackbone _backbone;
     private readonly IPatchSearch _search;
     private readonly float[]? _projection;
@@ -121,6 +123,56 @@ public sealed class PatchCoreDetector : IDisposable
         _search.KNearest(features, n, Bank, BankSize, FeatureDim, Options.Neighbours, grid);
         var map = AnomalyMapSmoothing.ToImage(grid, f.Layer2.Height, f.Layer2.Width, image.Height, image.Width, Options.SmoothingSigma);
         return new AnomalyMap(map, image.Height, image.Width, map.Max());
+    }
+
+    /// <inheritdoc />
+    public void Save(string folder)
+    {
+        var tensors = new List<(string Name, float[] Values, int[] Shape)> { ("bank", Bank, [BankSize, FeatureDim]) };
+        if (_projection is not null)
+            tensors.Add(("projection", _projection, [_projection.Length / FeatureDim, FeatureDim]));
+        var settings = new System.Text.Json.Nodes.JsonObject
+        {
+            ["featureDim"] = FeatureDim,
+            ["bankSize"] = BankSize,
+            ["rawFeatureDim"] = _projection is null ? FeatureDim : _projection.Length / FeatureDim,
+            ["neighbours"] = Options.Neighbours,
+            ["smoothingSigma"] = Options.SmoothingSigma,
+            ["coresetFraction"] = Options.CoresetFraction,
+            ["seed"] = Options.Seed,
+            ["imageScore"] = "max",
+        };
+        DetectorBundle.Save(folder, Kind, settings, tensors);
+    }
+
+    /// <summary>Loads a bundle written by <see cref="Save"/>; distances run on <paramref name="device"/> when given.</summary>
+    public static PatchCoreDetector Load(string folder, IBackbone backbone, ComputeDevice? device = null)
+    {
+        var (root, kind) = DetectorBundle.ReadManifest(folder);
+        if (kind != Kind)
+            throw new ModelException($"The detector bundle is of kind '{kind}', not '{Kind}'.");
+        return Load(folder, root, backbone, device);
+    }
+
+    internal static PatchCoreDetector Load(string folder, System.Text.Json.Nodes.JsonNode root, IBackbone backbone, ComputeDevice? device)
+    {
+        int dim = DetectorBundle.PositiveInt(root, "featureDim"), size = DetectorBundle.PositiveInt(root, "bankSize");
+        int raw = DetectorBundle.PositiveInt(root, "rawFeatureDim");
+        var bank = new float[(long)size * dim];
+        var tensors = new Dictionary<string, float[]> { ["bank"] = bank };
+        float[]? projection = raw != dim ? new float[raw * dim] : null;
+        if (projection is not null)
+            tensors["projection"] = projection;
+        DetectorBundle.ReadTensors(folder, root, tensors);
+        var options = new PatchCoreOptions
+        {
+            Neighbours = DetectorBundle.PositiveInt(root, "neighbours"),
+            SmoothingSigma = (float?)root["smoothingSigma"] ?? 4f,
+            CoresetFraction = (float?)root["coresetFraction"] ?? 0.1f,
+            Seed = (ulong?)root["seed"] ?? 0,
+        };
+        IPatchSearch search = device is null ? new ManagedPatchSearch() : new IlgpuPatchSearch(device);
+        return new PatchCoreDetector(backbone, search, options, bank, dim, projection);
     }
 
     /// <inheritdoc />

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace AnomalyEngine.Detection.Head;
+namespace AnomalyEngine.Detection;
 
 /// <summary>
 /// The detector bundle (docs/detector-format.md): a folder with manifest.json and one raw
@@ -12,42 +12,31 @@ internal static class DetectorBundle
 {
     internal const string Format = "anomaly-engine.detector";
     internal const int FormatVersion = 1;
-    internal const string Kind = "discriminator-head";
 
-    internal static void Save(HeadDetector detector, string folder)
+    internal static JsonObject BackboneDescription() => new()
     {
-        var head = detector.Head;
-        var tensors = new List<(string Name, float[] Values, int[] Shape)>
-        {
-            ("normalizer.mean", detector.Normalizer.Mean, [head.InputDim]),
-            ("normalizer.std", detector.Normalizer.Std, [head.InputDim]),
-        };
-        tensors.AddRange(head.Parameters);
+        ["model"] = "Microsoft.ML.DnnImageFeaturizer.ResNet18/0.23.1",
+        ["layers"] = new JsonArray(Backbone.ResNet18Graph.Layer2, Backbone.ResNet18Graph.Layer3),
+        ["aggregation"] = "avgpool3x3, layer3 bilinear to layer2 grid, concat",
+    };
 
+    internal static void Save(string folder, string kind, JsonObject settings, IReadOnlyList<(string Name, float[] Values, int[] Shape)> tensors)
+    {
         var manifest = new JsonObject
         {
             ["format"] = Format,
             ["formatVersion"] = FormatVersion,
-            ["kind"] = Kind,
-            ["backbone"] = new JsonObject
-            {
-                ["model"] = "Microsoft.ML.DnnImageFeaturizer.ResNet18/0.23.1",
-                ["layers"] = new JsonArray(Backbone.ResNet18Graph.Layer2, Backbone.ResNet18Graph.Layer3),
-                ["aggregation"] = "avgpool3x3, layer3 bilinear to layer2 grid, concat",
-            },
-            ["featureDim"] = head.InputDim,
-            ["adaptorDim"] = head.AdaptorDim,
-            ["hiddenDim"] = head.HiddenDim,
-            ["leakySlope"] = DiscriminatorHead.LeakySlope,
-            ["smoothingSigma"] = detector.SmoothingSigma,
-            ["imageScore"] = "max",
-            ["tensors"] = new JsonArray(tensors.Select(t => (JsonNode)new JsonObject
-            {
-                ["name"] = t.Name,
-                ["file"] = t.Name + ".f32",
-                ["shape"] = new JsonArray(t.Shape.Select(s => (JsonNode)s).ToArray()),
-            }).ToArray()),
+            ["kind"] = kind,
+            ["backbone"] = BackboneDescription(),
         };
+        foreach (var (key, value) in settings)
+            manifest[key] = value?.DeepClone();
+        manifest["tensors"] = new JsonArray(tensors.Select(t => (JsonNode)new JsonObject
+        {
+            ["name"] = t.Name,
+            ["file"] = t.Name + ".f32",
+            ["shape"] = new JsonArray(t.Shape.Select(s => (JsonNode)s).ToArray()),
+        }).ToArray());
 
         string full = Path.GetFullPath(folder);
         string parent = Path.GetDirectoryName(full) ?? ".";
@@ -78,7 +67,8 @@ internal static class DetectorBundle
         }
     }
 
-    internal static HeadDetector Load(string folder, IBackbone backbone)
+    /// <summary>The checked manifest and its kind.</summary>
+    internal static (JsonNode Root, string Kind) ReadManifest(string folder)
     {
         string manifestPath = Path.Combine(folder, "manifest.json");
         if (!File.Exists(manifestPath))
@@ -97,22 +87,18 @@ internal static class DetectorBundle
         int version = (int?)root["formatVersion"] ?? 0;
         if (version != FormatVersion)
             throw new ModelException($"The detector bundle has format version {version}; this engine reads version {FormatVersion}.");
-        if ((string?)root["kind"] != Kind)
-            throw new ModelException($"The detector bundle is of kind '{(string?)root["kind"]}'; this engine reads '{Kind}'.");
+        return (root, (string?)root["kind"] ?? "");
+    }
 
-        int featureDim = Int(root, "featureDim"), adaptorDim = Int(root, "adaptorDim"), hiddenDim = Int(root, "hiddenDim");
-        var head = new DiscriminatorHead(featureDim, adaptorDim, hiddenDim);
-        var mean = new float[featureDim];
-        var std = new float[featureDim];
-        var byName = head.Parameters.ToDictionary(p => p.Name, p => p.Values);
-        byName["normalizer.mean"] = mean;
-        byName["normalizer.std"] = std;
+    /// <summary>Reads every listed tensor into the arrays of <paramref name="expected"/> (name → exact length); all must be present.</summary>
+    internal static void ReadTensors(string folder, JsonNode root, IReadOnlyDictionary<string, float[]> expected, ISet<string>? optional = null)
+    {
         var seen = new HashSet<string>();
         foreach (var t in root["tensors"]?.AsArray() ?? throw new ModelException("The detector manifest lists no tensors."))
         {
             string name = (string?)t?["name"] ?? throw new ModelException("A tensor in the detector manifest has no name.");
             string file = (string?)t?["file"] ?? throw new ModelException($"Tensor '{name}' has no file.");
-            if (!byName.TryGetValue(name, out var target))
+            if (!expected.TryGetValue(name, out var target))
                 throw new ModelException($"The detector manifest holds an unknown tensor '{name}'.");
             string path = Path.Combine(folder, file);
             if (!File.Exists(path))
@@ -126,13 +112,11 @@ internal static class DetectorBundle
                     throw new ModelException($"Tensor '{name}' in '{file}' holds NaN or infinity.");
             seen.Add(name);
         }
-        var missing = byName.Keys.Except(seen).ToList();
+        var missing = expected.Keys.Except(seen).Where(k => optional is null || !optional.Contains(k)).ToList();
         if (missing.Count > 0)
             throw new ModelException($"The detector bundle lacks tensors: {string.Join(", ", missing)}.");
-        float sigma = (float?)root["smoothingSigma"] ?? 4f;
-        return new HeadDetector(backbone, head, new FeatureNormalizer(mean, std), sigma);
     }
 
-    private static int Int(JsonNode root, string key) =>
+    internal static int PositiveInt(JsonNode root, string key) =>
         (int?)root[key] is int v && v > 0 ? v : throw new ModelException($"The detector manifest needs a positive integer '{key}'.");
 }
