@@ -82,10 +82,44 @@ def _export(module, args, path, inputs, outputs):
         opset_version=OPSET, do_constant_folding=True))
 
 
-def _finish(out_dir, float16_weights):
-    if float16_weights:
-        for name in ('vae_encoder', 'vae_decoder', 'unet', 'unet_grad'):
-            path = os.path.join(out_dir, f'{name}.onnx')
+def contract_shapes(image_size, latent_channels, latent_size, tokens, width):
+    """Per graph, the non-batch dimensions of each input and output (docs/bundle-format.md)."""
+    lat = [latent_channels, latent_size, latent_size]
+    img = [3, image_size, image_size]
+    unet_in = {'latent': lat, 'timestep': [], 'context': [tokens, width]}
+    return {
+        'vae_encoder': {'image': img, 'latent': lat},
+        'vae_decoder': {'latent': lat, 'image': img},
+        'unet': {**unet_in, 'noise': lat},
+        'unet_grad': {**unet_in, 'grad_output': lat, 'grad_context': [tokens, width]},
+    }
+
+
+def declare_shapes(path, out_path, shapes):
+    """Write the contract's fixed dimensions into the graph's IO declarations (the exporter leaves
+    some symbolic, e.g. the decoder's output height and width); dimension 0 stays `batch`."""
+    model = onnx.load(path)
+    for v in list(model.graph.input) + list(model.graph.output):
+        if v.name not in shapes:
+            continue
+        dims = v.type.tensor_type.shape.dim
+        want = shapes[v.name]
+        if len(dims) != len(want) + 1:
+            raise ValueError(f'{path}: {v.name} has rank {len(dims)}, expected {len(want) + 1}')
+        dims[0].Clear()
+        dims[0].dim_param = 'batch'
+        for d, n in zip(dims[1:], want):
+            d.Clear()
+            d.dim_value = n
+    onnx.checker.check_model(model)
+    onnx.save(model, out_path)
+
+
+def _finish(out_dir, float16_weights, shapes):
+    for name in ('vae_encoder', 'vae_decoder', 'unet', 'unet_grad'):
+        path = os.path.join(out_dir, f'{name}.onnx')
+        _atomic(path, lambda p: declare_shapes(path, p, shapes[name]))
+        if float16_weights:
             _atomic(path, lambda p: store_weights_as_float16(path, p))
 
 
@@ -118,7 +152,8 @@ def write_bundle(out_dir, *, bundle_id, encoder, decoder, unet, vocab, scale_fac
     _atomic(os.path.join(out_dir, 'unet_grad.onnx'),
             lambda p: export_unet_grad(unet, p, lat, tokens, width, opset=OPSET))
 
-    _finish(out_dir, float16_weights)
+    _finish(out_dir, float16_weights,
+            contract_shapes(image_size, latent_channels, latent_size, tokens, int(width)))
 
     with torch.no_grad():
         table = vocab.embedding.weight.detach().numpy()

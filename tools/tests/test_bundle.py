@@ -8,8 +8,10 @@ import onnx
 import pytest
 
 from conftest import TOKENS, WIDTH, TOOLS
-from ldm import conditioning as cond
+from ldm import conditioning as cond  # noqa: F401
+from ldm.bundle import contract_shapes
 
+SHAPES = contract_shapes(64, 4, 16, TOKENS, WIDTH)
 GRAPH_IO = {  # docs/bundle-format.md, "Graph inputs and outputs"
     'unet': (['latent', 'timestep', 'context'], ['noise']),
     'unet_grad': (['latent', 'timestep', 'context', 'grad_output'], ['grad_context']),
@@ -65,8 +67,9 @@ def test_every_graph_has_the_contract_names_and_a_dynamic_batch(bundle_dir):
         for v in list(g.input) + list(g.output):
             if v.name in inits:
                 continue
-            dim0 = v.type.tensor_type.shape.dim[0]
-            assert dim0.dim_param and not dim0.dim_value, (comp, v.name)
+            dims = v.type.tensor_type.shape.dim
+            assert dims[0].dim_param and not dims[0].dim_value, (comp, v.name)
+            assert [d.dim_value for d in dims[1:]] == SHAPES[comp][v.name], (comp, v.name)
 
 
 def test_gradient_graph_stores_each_weight_once(bundle_dir, small_models):

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using AnomalyEngine.Compute;
 using AnomalyEngine.Data;
 using AnomalyEngine.Detection;
@@ -29,7 +30,7 @@ namespace AnomalyEngine.Cli.Commands;
 /// </summary>
 internal sealed class DemoCommand : Command<DemoCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : CommonSettings
     {
         [CommandOption("-o|--out <DIR>")]
         [Description("Output folder. Default demo-out.")]
@@ -170,6 +171,21 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
 
         string report = Path.Combine(root, "report.html");
         AtomicFile.WriteText(report, Html(s, bundle, learned, generated, generatedDir, results, timings, total.Elapsed.TotalSeconds));
+        if (s.Json)
+        {
+            var armsJson = new JsonArray();
+            foreach (var (arm, result, train) in results)
+            {
+                var c = result.Categories[0];
+                armsJson.Add(new JsonObject
+                {
+                    ["detector"] = arm.Name, ["image_auroc"] = c.Image.Auroc.AsNullable, ["pixel_auroc"] = c.Pixel?.Auroc.AsNullable,
+                    ["pixel_ap"] = c.Pixel?.AveragePrecision.AsNullable, ["pixel_aupro"] = c.Pixel?.Aupro.AsNullable, ["train_seconds"] = train,
+                });
+            }
+            JsonOutput.Write(new JsonObject { ["report"] = report, ["seconds"] = total.Elapsed.TotalSeconds, ["arms"] = armsJson });
+            return 0;
+        }
         var table = new Table().AddColumns("detector", "image AUROC", "pixel AUROC", "pixel AP", "AUPRO@0.3", "F1-max");
         foreach (var (arm, result, _) in results)
         {

@@ -36,6 +36,10 @@ public sealed class AnomalyGenerator
     private readonly GenerateOptions _options;
     private readonly GuidedBlendSampler _sampler;
 
+    /// <summary>A generator over a bundle's graphs; kernels run on <paramref name="device"/>.</summary>
+    public AnomalyGenerator(BundleGraphs graphs, ComputeDevice device, GenerateOptions options)
+        : this(graphs.Bundle, graphs.Model(), device, options) { }
+
     internal AnomalyGenerator(ModelBundle bundle, DiffusionModel model, ComputeDevice device, GenerateOptions options)
     {
         options.Validate();

@@ -7,7 +7,7 @@ namespace AnomalyEngine.Tests.Models;
 /// <summary>The embedded default bundle (models/default, made by tools/ldm) read and run by the engine.</summary>
 public class DefaultBundleTests
 {
-    private static string BundleDirectory
+    internal static string BundleDirectory
     {
         get
         {
@@ -30,6 +30,15 @@ public class DefaultBundleTests
         // The initial embedding is the generic "defect" token, which is also template row 0.
         Assert.Equal(b.Vocabulary.AsSpan(2 * b.Width, b.Width).ToArray(), b.InitialEmbedding);
         Assert.Equal(b.InitialEmbedding, b.Template.AsSpan(0, b.Width).ToArray());
+    }
+
+    [Fact]
+    public void Every_graph_passes_the_engines_name_type_and_shape_checks()
+    {
+        using var graphs = BundleGraphs.Open(ModelBundle.Open(BundleDirectory));
+        Assert.NotNull(graphs.UnetGrad);
+        Assert.Equal([-1L, 8L, 128L], graphs.UnetGrad!.Inputs.First(i => i.Name == "context").Shape);
+        Assert.Equal([-1L, 3L, 64L, 64L], graphs.Encoder!.Inputs[0].Shape);
     }
 
     [Fact]
@@ -78,5 +87,27 @@ public class DefaultBundleTests
         var floats = new float[count];
         if (bytes is not null) Buffer.BlockCopy(bytes, 0, floats, 0, bytes.Length);
         return new Loaded(HostTensor.Float(name, floats, shape), floats);
+    }
+}
+
+public class DefaultBundleEngineTests
+{
+    [Fact]
+    public void Default_bundle_opens_through_the_engine_and_samples_a_finite_image_that_keeps_the_original_outside_the_mask()
+    {
+        var bundle = ModelBundle.Open(DefaultBundleTests.BundleDirectory);
+        using var graphs = BundleGraphs.Open(bundle);
+        Assert.NotNull(graphs.UnetGrad);
+        using var device = AnomalyEngine.Compute.ComputeDevice.Create(AnomalyEngine.Compute.DevicePreference.Cpu);
+        var sampler = new GuidedBlendSampler(graphs, device, new SamplerOptions { Steps = 3, Seed = 1 });
+        int s = bundle.ImageSize;
+        var image = Enumerable.Range(0, 3 * s * s).Select(i => MathF.Sin(i * 0.01f) * 0.5f).ToArray();
+        var mask = new float[s * s];
+        for (int y = 16; y < 40; y++) for (int x = 20; x < 44; x++) mask[y * s + x] = 1;
+        var result = sampler.Sample([new SampleRequest(image, mask, bundle.Conditioning(bundle.InitialEmbedding), 0)])[0];
+        Assert.All(result.Image, v => Assert.True(float.IsFinite(v)));
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < s * s; i++)
+                if (mask[i] == 0) Assert.Equal(image[c * s * s + i], result.Image[c * s * s + i]);
     }
 }
