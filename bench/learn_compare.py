@@ -158,14 +158,17 @@ def main():
     ckpt, cfg, enc, unet, err = load_model(args)
     print(f'torch UNet reproduces the bundle parity case unet_b2 (max rel. error {err:.1e})', file=sys.stderr)
     best = {}
+    ratios = {t: [] for t in args.threads}
     for r in range(args.rounds):
         for threads in args.threads:
+            pair = {}
             for name, run in (('torch', lambda: torch_loop(args, ckpt, enc, unet, threads)), ('engine', lambda: engine_loop(args, threads))):
-                res = run()
+                res = pair[name] = run()
                 print(f'round {r + 1} {name} t{threads}: {res["steps_per_s"]:.2f} steps/s', file=sys.stderr)
                 key = (name, threads)
                 if key not in best or res['steps_per_s'] > best[key]['steps_per_s']:
                     best[key] = res
+            ratios[threads].append(pair['engine']['steps_per_s'] / pair['torch']['steps_per_s'])
     os.makedirs(os.path.join(ROOT, 'artifacts/bench'), exist_ok=True)
     with open(os.path.join(ROOT, 'artifacts/bench/learn_compare.json'), 'w') as f:
         json.dump([dict(v, name=k[0]) for k, v in best.items()], f, indent=1)
@@ -178,6 +181,9 @@ def main():
         rest = ms - e['unet_ms_per_step'] - e['unet_grad_ms_per_step']
         print(f"| AnomalyEngine (ONNX Runtime unet + unet_grad, ILGPU CPU kernels) | {threads} | {e['batch']} | {e['steps']} | {e['steps_per_s']:.2f} | "
               f"{ms:.1f} | {e['unet_ms_per_step']:.1f} | {e['unet_grad_ms_per_step']:.1f} | {rest:.1f} | {e['steps_per_s'] / t['steps_per_s']:.2f}x |")
+    for threads in args.threads:
+        rs = ', '.join(f'{x:.2f}x' for x in ratios[threads])
+        print(f'\n{threads} thread(s): engine / torch per round (same round): {rs}; median {float(np.median(ratios[threads])):.2f}x')
 
 
 if __name__ == '__main__':

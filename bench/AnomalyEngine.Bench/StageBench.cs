@@ -133,13 +133,17 @@ internal static class StageBench
             resize.Start();
             _ = Imaging.ImageResize.Bicubic(original, size, size);
             resize.Stop();
-            foreground.Start();
-            int n = original.Height * original.Width;
-            var grey = new byte[n];
-            for (int i = 0; i < n; i++)
-                grey[i] = (byte)Math.Clamp(MathF.Round((0.299f * original.Data[i] + 0.587f * original.Data[n + i] + 0.114f * original.Data[2 * n + i]) * 255f), 0f, 255f);
-            var allowed = region == AllowedRegion.Whole ? null : ForegroundMask.FromGrey(grey, original.Height, original.Width);
-            foreground.Stop();
+            bool[]? allowed = null;
+            if (region == AllowedRegion.Foreground)
+            {
+                foreground.Start();
+                int n = original.Height * original.Width;
+                var grey = new byte[n];
+                for (int i = 0; i < n; i++)
+                    grey[i] = (byte)Math.Clamp(MathF.Round((0.299f * original.Data[i] + 0.587f * original.Data[n + i] + 0.114f * original.Data[2 * n + i]) * 255f), 0f, 255f);
+                allowed = ForegroundMask.FromGrey(grey, original.Height, original.Width);
+                foreground.Stop();
+            }
             boxes.Start();
             for (int k = 0; k < itemsPerSource; k++)
                 if (new BoxProposer(embedding.BoxSizes!).Propose(allowed, original.Height, original.Width, 0, (uint)(index * 16 + k)) is not null) found++;
