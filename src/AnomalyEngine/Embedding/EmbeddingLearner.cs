@@ -80,9 +80,11 @@ internal sealed class EmbeddingLearner
         var checkpoint = checkpointPath is null ? null : LearnCheckpoint.TryLoad(checkpointPath, fingerprint);
 
         var acc = _device.Accelerator;
-        using var vector = acc.Allocate1D(checkpoint?.Vector ?? (float[])_initial.Clone());
+        bool onHost = !_device.IsCuda && !KernelsOnCpu;
+        var hostVector = checkpoint?.Vector ?? (float[])_initial.Clone();
+        using var vector = acc.Allocate1D(hostVector);
         using var grad = acc.Allocate1D<float>(_model.Width);
-        using var adam = new AdamW(_device, _options.Optimizer, _model.Width);
+        using var adam = new AdamW(_device, _options.Optimizer, _model.Width, onHost);
         var losses = new List<double>(checkpoint?.Losses ?? []);
         int start = checkpoint?.Step ?? 0;
         if (checkpoint is not null) adam.ImportState(checkpoint.FirstMoment, checkpoint.SecondMoment, checkpoint.Step);
@@ -91,18 +93,25 @@ internal sealed class EmbeddingLearner
         for (int step = start; step < _options.Steps; step++)
         {
             cancel.ThrowIfCancellationRequested();
-            var (loss, gradient) = workspace.LossAndGradient(step, vector.GetAsArray1D());
-            grad.CopyFromCPU(gradient);
-            adam.Step(vector.View, grad.View);
+            var (loss, gradient) = workspace.LossAndGradient(step, onHost ? hostVector : vector.GetAsArray1D());
+            if (onHost)
+            {
+                adam.Step(hostVector, gradient);
+            }
+            else
+            {
+                grad.CopyFromCPU(gradient);
+                adam.Step(vector.View, grad.View);
+            }
             losses.Add(loss);
             progress?.Report(new LearnProgress(step + 1, _options.Steps, loss));
 
             bool last = step + 1 == _options.Steps;
             bool due = _options.CheckpointEvery > 0 && (step + 1) % _options.CheckpointEvery == 0;
             if (checkpointPath is not null && (due || last || cancel.IsCancellationRequested))
-                SaveCheckpoint(checkpointPath, fingerprint, step + 1, vector, adam, losses);
+                SaveCheckpoint(checkpointPath, fingerprint, step + 1, onHost ? hostVector : vector.GetAsArray1D(), adam, losses);
         }
-        var result = vector.GetAsArray1D();
+        var result = onHost ? hostVector : vector.GetAsArray1D();
         if (result.Any(x => !float.IsFinite(x)))
             throw new NumericalException("The learned vector holds NaN or infinite values: lower the learning rate.");
         return new LearnResult(result, losses, Mode, usedCoverage, start);
@@ -124,10 +133,10 @@ internal sealed class EmbeddingLearner
         return c;
     }
 
-    private static void SaveCheckpoint(string path, string fingerprint, int step, MemoryBuffer1D<float, Stride1D.Dense> vector, AdamW adam, List<double> losses)
+    private static void SaveCheckpoint(string path, string fingerprint, int step, float[] vector, AdamW adam, List<double> losses)
     {
         var (first, second) = adam.ExportState();
-        new LearnCheckpoint { Fingerprint = fingerprint, Step = step, Vector = vector.GetAsArray1D(), FirstMoment = first, SecondMoment = second, Losses = losses.ToArray() }.Save(path);
+        new LearnCheckpoint { Fingerprint = fingerprint, Step = step, Vector = (float[])vector.Clone(), FirstMoment = first, SecondMoment = second, Losses = losses.ToArray() }.Save(path);
     }
 
     // Latents (scaled) and latent masks for every support image and its mirror: index 2k (+1 mirrored).
