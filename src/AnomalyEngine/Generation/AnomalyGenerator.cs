@@ -138,7 +138,7 @@ public sealed class AnomalyGenerator
                 }
                 if (requests.Count == 0) continue;
                 var results = _sampler.Sample(requests);
-                var composed = batch.Select((b, k) => Compose(b.Source.Original, results[k].Image, b.BoxMask)).ToList();
+                var composed = batch.Select((b, k) => Compose(b.Source.Original, results[k].Image, b.Box)).ToList();
                 pending.GetAwaiter().GetResult();
                 int finished = Math.Min(todo.Count, start + _options.BatchSize);
                 pending = Task.Run(() =>
@@ -229,26 +229,30 @@ public sealed class AnomalyGenerator
     }
 
     // The decoded image [-1, 1] at the bundle's size → [0, 1] at the source's size; with paste-back,
-    // the original outside the box and a feathered blend across its edge.
-    private ImageTensor Compose(ImageTensor original, float[] generated, Mask boxMask)
+    // the original outside the box and a linear ramp over the feather width just inside its edge.
+    private ImageTensor Compose(ImageTensor original, float[] generated, DefectBox box)
     {
         int s = _model.ImageSize;
         var small = new ImageTensor(generated.Select(v => Math.Clamp((v + 1f) * 0.5f, 0f, 1f)).ToArray(), 3, s, s);
         var full = ImageResize.Bicubic(small, original.Height, original.Width);
         if (!_options.PasteBack) return full;
-        int feather = (int)Math.Round(_options.Sampler.FeatherPixels * (double)Math.Max(original.Height, original.Width) / s);
-        var acc = _device.Accelerator;
-        using var o = acc.Allocate1D(original.Data);
-        using var g = acc.Allocate1D(full.Data);
-        using var m = acc.Allocate1D(boxMask.Data.Select(v => v != 0 ? 1f : 0f).ToArray());
-        using var output = acc.Allocate1D<float>(original.Data.Length);
-        new DiffusionKernels(_device).PasteBack(o.View, g.View, m.View, output.View, new ImageArgs
+        double feather = _options.Sampler.FeatherPixels * (double)Math.Max(original.Height, original.Width) / s;
+        int h = original.Height, w = original.Width, n = h * w;
+        var output = (float[])original.Data.Clone();
+        Parallel.For(0, h, y =>
         {
-            InH = original.Height, InW = original.Width, OutH = original.Height, OutW = original.Width,
-            Channels = 3, Feather = feather, Total = original.Height * original.Width,
+            for (int x = 0; x < w; x++)
+            {
+                double inside = box.InsideDistance(x, y);
+                if (inside < 0) continue;
+                // Distance to the nearest box edge, in source pixels: 0 at the edge, 1 from the feather width on.
+                float weight = feather <= 0 ? 1f : (float)Math.Min(1.0, inside / feather);
+                int i = y * w + x;
+                for (int c = 0; c < 3; c++)
+                    output[c * n + i] = original.Data[c * n + i] * (1f - weight) + full.Data[c * n + i] * weight;
+            }
         });
-        acc.Synchronize();
-        return new ImageTensor(output.GetAsArray1D(), 3, original.Height, original.Width);
+        return new ImageTensor(output, 3, h, w);
     }
 
     private static Mask Refine(ImageTensor original, ImageTensor result, Mask box, float threshold)

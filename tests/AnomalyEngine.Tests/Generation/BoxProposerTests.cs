@@ -94,3 +94,16 @@ public class BoxEstimateTests
         }
     }
 }
+
+public class DefectBoxDistanceTests
+{
+    [Theory]
+    [InlineData(3, 4, 0.5)]    // centre (3.5, 4.5): min(2 - 1.5, 1 - 0.5)
+    [InlineData(5, 5, 0.5)]    // centre (5.5, 5.5): min(2 - 0.5, 1 - 0.5)
+    [InlineData(0, 0, -3.5)]   // centre (0.5, 0.5): min(2 - 4.5, 1 - 4.5)
+    [InlineData(7, 5, -0.5)]   // centre (7.5, 5.5): min(2 - 2.5, 1 - 0.5)
+    public void Inside_distance_is_the_signed_distance_to_the_nearest_edge(int x, int y, double expected)
+    {
+        Assert.Equal(expected, new DefectBox(5, 5, 4, 2, 0).InsideDistance(x, y), 1e-12);
+    }
+}
