@@ -67,9 +67,14 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
         public int LearnSteps { get; init; } = 400;
 
         [CommandOption("--train-steps <N>")]
-        [Description("Detector B training steps per arm. Default 120.")]
-        [DefaultValue(120)]
-        public int TrainSteps { get; init; } = 120;
+        [Description("Detector B training steps per arm. Default 300.")]
+        [DefaultValue(300)]
+        public int TrainSteps { get; init; } = 300;
+
+        [CommandOption("--detector-seeds <N>")]
+        [Description("Train each detector arm with N seeds and report the mean and range (one small run is noisy). Default 3.")]
+        [DefaultValue(3)]
+        public int DetectorSeeds { get; init; } = 3;
 
         [CommandOption("--seed <N>")]
         [DefaultValue(0UL)]
@@ -143,64 +148,92 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
         using var backbone = ResNet18Backbone.Open();
         var normalsForTraining = MvtecLayout.Read(categoryDir).Train.Select(x => DetectionInput.Resize(ImageCodec.ReadImage(x.ImagePath, 3), s.Size, s.Size)).ToList();
         var generatedForTraining = TrainCommand.LoadGenerated(generatedDir, s.Size, s.Size);
-        var results = new List<(Arm Arm, EvaluationResult Result, double TrainSeconds)>();
+        if (s.DetectorSeeds is < 1 or > 10) throw new InvalidOptionException($"--detector-seeds must be in 1..10 (got {s.DetectorSeeds}).");
+        var results = new List<ArmRun>();
         foreach (var arm in arms)
-        {
-            var clock = Stopwatch.StartNew();
-            var detector = Stage($"4. train detector {arm.Name} ({s.TrainSteps} steps)", () => HeadDetector.Train(backbone, normalsForTraining,
-                arm.Generated > 0 ? generatedForTraining : [], new SurfaceTextureSource(),
-                new HeadTrainingOptions { Steps = s.TrainSteps, BatchSize = 4, PerlinFraction = arm.Perlin, GeneratedFraction = arm.Generated, Seed = s.Seed }));
-            double trainSeconds = clock.Elapsed.TotalSeconds;
-            string mapDir = Path.Combine(root, "maps", arm.Key);
-            Stage($"5. detect and evaluate {arm.Name}", () =>
+            for (int k = 0; k < s.DetectorSeeds; k++)
             {
-                foreach (var sample in MvtecLayout.Read(categoryDir).Test)
+                ulong seed = s.Seed + (ulong)k;
+                var clock = Stopwatch.StartNew();
+                var detector = Stage($"4. train detector {arm.Name}, seed {seed} ({s.TrainSteps} steps)", () => HeadDetector.Train(backbone, normalsForTraining,
+                    arm.Generated > 0 ? generatedForTraining : [], new SurfaceTextureSource(),
+                    new HeadTrainingOptions { Steps = s.TrainSteps, BatchSize = 4, PerlinFraction = arm.Perlin, GeneratedFraction = arm.Generated, Seed = seed }));
+                double trainSeconds = clock.Elapsed.TotalSeconds;
+                string key = $"{arm.Key}-seed{seed}";
+                string mapDir = Path.Combine(root, "maps", key);
+                Stage($"5. detect and evaluate {arm.Name}, seed {seed}", () =>
                 {
-                    var image = ImageCodec.ReadImage(sample.ImagePath, 3);
-                    var map = detector.Score(DetectionInput.Resize(image, s.Size, s.Size));
-                    var relative = Path.ChangeExtension(Path.GetRelativePath(categoryDir, sample.ImagePath), ".png");
-                    // Probabilities in [0, 1] → 16 bits, one scale for every map.
-                    ImageCodec.WriteHeatMap16(Path.Combine(mapDir, relative), map.Pixels, map.Height, map.Width, 0f, 1f);
-                }
-                var result = Evaluator.Run(new EvaluationRequest { DataRoot = categoryDir, HeatMaps = mapDir });
-                EvaluationReport.WriteAll(result, Path.Combine(root, "eval", arm.Key));
-                results.Add((arm, result, trainSeconds));
-                return 0;
-            });
-        }
+                    foreach (var sample in MvtecLayout.Read(categoryDir).Test)
+                    {
+                        var image = ImageCodec.ReadImage(sample.ImagePath, 3);
+                        var map = detector.Score(DetectionInput.Resize(image, s.Size, s.Size));
+                        var relative = Path.ChangeExtension(Path.GetRelativePath(categoryDir, sample.ImagePath), ".png");
+                        // Probabilities in [0, 1] → 16 bits, one scale for every map.
+                        ImageCodec.WriteHeatMap16(Path.Combine(mapDir, relative), map.Pixels, map.Height, map.Width, 0f, 1f);
+                    }
+                    var result = Evaluator.Run(new EvaluationRequest { DataRoot = categoryDir, HeatMaps = mapDir });
+                    EvaluationReport.WriteAll(result, Path.Combine(root, "eval", key));
+                    results.Add(new ArmRun(arm, seed, key, result.Categories[0], trainSeconds));
+                    return 0;
+                });
+            }
 
         string report = Path.Combine(root, "report.html");
         AtomicFile.WriteText(report, Html(s, bundle, learned, generated, generatedDir, results, timings, total.Elapsed.TotalSeconds));
         if (s.Json)
         {
             var armsJson = new JsonArray();
-            foreach (var (arm, result, train) in results)
+            foreach (var arm in arms)
             {
-                var c = result.Categories[0];
-                armsJson.Add(new JsonObject
+                var runs = results.Where(r => r.Arm == arm).ToList();
+                var entry = new JsonObject { ["detector"] = arm.Name, ["train_seconds"] = runs.Average(r => r.TrainSeconds) };
+                foreach (var (name, get) in Columns)
                 {
-                    ["detector"] = arm.Name, ["image_auroc"] = c.Image.Auroc.AsNullable, ["pixel_auroc"] = c.Pixel?.Auroc.AsNullable,
-                    ["pixel_ap"] = c.Pixel?.AveragePrecision.AsNullable, ["pixel_aupro"] = c.Pixel?.Aupro.AsNullable, ["train_seconds"] = train,
-                });
+                    var values = runs.Select(r => get(r.Metrics)).Where(v => v is { IsDefined: true }).Select(v => v!.Value.Value).ToList();
+                    entry[name.Replace(' ', '_').Replace("@0.3", "").ToLowerInvariant()] = values.Count == runs.Count ? values.Average() : null;
+                }
+                entry["per_seed"] = new JsonArray(runs.Select(r => (JsonNode)new JsonObject
+                {
+                    ["seed"] = r.Seed, ["image_auroc"] = r.Metrics.Image.Auroc.AsNullable, ["pixel_auroc"] = r.Metrics.Pixel?.Auroc.AsNullable,
+                    ["pixel_ap"] = r.Metrics.Pixel?.AveragePrecision.AsNullable, ["pixel_aupro"] = r.Metrics.Pixel?.Aupro.AsNullable,
+                }).ToArray());
+                armsJson.Add(entry);
             }
             JsonOutput.Write(new JsonObject { ["report"] = report, ["seconds"] = total.Elapsed.TotalSeconds, ["arms"] = armsJson });
             return 0;
         }
-        var table = new Table().AddColumns("detector", "image AUROC", "pixel AUROC", "pixel AP", "AUPRO@0.3", "F1-max");
-        foreach (var (arm, result, _) in results)
-        {
-            var c = result.Categories[0];
-            table.AddRow(arm.Name, Pct(c.Image.Auroc), Pct(c.Pixel?.Auroc), Pct(c.Pixel?.AveragePrecision), Pct(c.Pixel?.Aupro), Pct(c.Pixel?.F1Max));
-        }
+        var table = new Table().AddColumns(["detector (mean over seeds)", .. Columns.Select(c => c.Name)]);
+        foreach (var arm in arms)
+            table.AddRow([arm.Name, .. Columns.Select(c => Summary(results.Where(r => r.Arm == arm).Select(r => c.Get(r.Metrics)), withRange: false))]);
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"demo finished in {total.Elapsed.TotalSeconds:F0} s; report: {report}");
         return 0;
     }
 
+    private sealed record ArmRun(Arm Arm, ulong Seed, string Key, CategoryResult Metrics, double TrainSeconds);
+
+    private static readonly (string Name, Func<CategoryResult, MetricValue?> Get)[] Columns =
+    [
+        ("image AUROC", c => c.Image.Auroc), ("image AP", c => c.Image.AveragePrecision), ("pixel AUROC", c => c.Pixel?.Auroc),
+        ("pixel AP", c => c.Pixel?.AveragePrecision), ("AUPRO@0.3", c => c.Pixel?.Aupro), ("pixel F1-max", c => c.Pixel?.F1Max),
+    ];
+
+    /// <summary>Mean in percent, with the range over seeds: "85.4 (81.0–88.2)"; n/a when any seed is undefined.</summary>
+    private static string Summary(IEnumerable<MetricValue?> values, bool withRange = true)
+    {
+        var list = values.ToList();
+        if (list.Count == 0 || list.Any(v => v is not { IsDefined: true })) return "n/a";
+        var numbers = list.Select(v => 100 * v!.Value.Value).ToList();
+        string mean = numbers.Average().ToString("F1", CultureInfo.InvariantCulture);
+        return withRange && numbers.Count > 1
+            ? $"{mean} ({numbers.Min().ToString("F1", CultureInfo.InvariantCulture)}–{numbers.Max().ToString("F1", CultureInfo.InvariantCulture)})"
+            : mean;
+    }
+
     private static string Pct(MetricValue? v) => v is { IsDefined: true } m ? (100 * m.Value).ToString("F1", CultureInfo.InvariantCulture) : "n/a";
 
     private static string Html(Settings s, ModelBundle bundle, LearnOutcome learned, GenerateSummary generated, string generatedDir,
-        List<(Arm Arm, EvaluationResult Result, double TrainSeconds)> results, List<(string Stage, double Seconds)> timings, double seconds)
+        List<ArmRun> results, List<(string Stage, double Seconds)> timings, double seconds)
     {
         string E(string text) => System.Net.WebUtility.HtmlEncode(text);
         var html = new StringBuilder();
@@ -211,20 +244,33 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
         html.Append(CultureInfo.InvariantCulture, $"<p>Bundle <b>{E(bundle.Id)}</b>. Surface <b>{E(s.Surface)}</b>, {s.Size}x{s.Size} px, {s.Normals} normal training images. ")
             .Append(CultureInfo.InvariantCulture, $"Defect family <b>{E(learned.Embedding.Defect)}</b>, never seen by the bundle, learned from 3 support images ({learned.Result.Losses.Count} steps, {E(learned.Embedding.Gradient)} gradients, final loss {learned.Embedding.FinalLoss:F4}); ")
             .Append(CultureInfo.InvariantCulture, $"{generated.Written} anomalies generated (DDIM 50, guidance 10, paste-back). Detector B trained {s.TrainSteps} steps per arm. Total {seconds:F0} s.</p>");
-        html.Append("<h2>Does generated data help?</h2><table><tr><th>detector</th><th>image AUROC</th><th>image AP</th><th>pixel AUROC</th><th>pixel AP</th><th>AUPRO@0.3</th><th>pixel F1-max</th><th>train s</th><th>report</th></tr>");
-        foreach (var (arm, result, train) in results)
+        var armList = results.Select(r => r.Arm).Distinct().ToList();
+        html.Append(CultureInfo.InvariantCulture, $"<h2>Does generated data help?</h2><p>Mean over {s.DetectorSeeds} detector seeds, with the range in brackets (data, embedding and generated set are shared).</p><table><tr><th>detector</th>");
+        foreach (var (name, _) in Columns) html.Append(CultureInfo.InvariantCulture, $"<th>{E(name)}</th>");
+        html.Append("<th>train s</th></tr>");
+        foreach (var arm in armList)
         {
-            var c = result.Categories[0];
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(arm.Name)}</td><td>{Pct(c.Image.Auroc)}</td><td>{Pct(c.Image.AveragePrecision)}</td><td>{Pct(c.Pixel?.Auroc)}</td><td>{Pct(c.Pixel?.AveragePrecision)}</td><td>{Pct(c.Pixel?.Aupro)}</td><td>{Pct(c.Pixel?.F1Max)}</td><td>{train:F0}</td><td><a href=\"eval/{arm.Key}/report.html\">details</a></td></tr>");
+            var runs = results.Where(r => r.Arm == arm).ToList();
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(arm.Name)}</td>");
+            foreach (var (_, get) in Columns) html.Append(CultureInfo.InvariantCulture, $"<td>{Summary(runs.Select(r => get(r.Metrics)))}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td>{runs.Average(r => r.TrainSeconds):F0}</td></tr>");
         }
         html.Append("</table><p>AP is scikit-learn's step-sum average precision (the paper's AU-PR); AUPRO is integrated to FPR 0.3 over 8-connected regions; pixels pooled over the test images.</p>");
-        html.Append("<div class=\"row\">");
-        var roc = results.Select(r => (r.Arm.Name, r.Result.Categories[0].Pixel?.Roc ?? [])).ToList();
-        var pr = results.Select(r => (r.Arm.Name, r.Result.Categories[0].Pixel?.PrecisionRecall ?? [])).ToList();
-        var pro = results.Select(r => (r.Arm.Name, r.Result.Categories[0].Pixel?.Pro ?? [])).ToList();
-        html.Append(SvgCurve.Render("pixel ROC", "false positive rate", "true positive rate", 1, roc));
-        html.Append(SvgCurve.Render("pixel PR", "recall", "precision", 1, pr));
-        html.Append(SvgCurve.Render("PRO", "false positive rate", "per-region overlap", 0.3, pro));
+        html.Append("<h3>Per seed</h3><table><tr><th>detector</th><th>seed</th>");
+        foreach (var (name, _) in Columns) html.Append(CultureInfo.InvariantCulture, $"<th>{E(name)}</th>");
+        html.Append("<th>report</th></tr>");
+        foreach (var r in results)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r.Arm.Name)}</td><td>{r.Seed}</td>");
+            foreach (var (_, get) in Columns) html.Append(CultureInfo.InvariantCulture, $"<td>{Pct(get(r.Metrics))}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td><a href=\"eval/{r.Key}/report.html\">details</a></td></tr>");
+        }
+        html.Append("</table>");
+        var first = results.GroupBy(r => r.Arm).Select(g => g.First()).ToList();
+        html.Append(CultureInfo.InvariantCulture, $"<p>Curves of seed {s.Seed}:</p><div class=\"row\">");
+        html.Append(SvgCurve.Render("pixel ROC", "false positive rate", "true positive rate", 1, first.Select(r => (r.Arm.Name, r.Metrics.Pixel?.Roc ?? [])).ToList()));
+        html.Append(SvgCurve.Render("pixel PR", "recall", "precision", 1, first.Select(r => (r.Arm.Name, r.Metrics.Pixel?.PrecisionRecall ?? [])).ToList()));
+        html.Append(SvgCurve.Render("PRO", "false positive rate", "per-region overlap", 0.3, first.Select(r => (r.Arm.Name, r.Metrics.Pixel?.Pro ?? [])).ToList()));
         html.Append("</div>");
         html.Append("<h2>Stage 1: loss</h2>").Append(CultureInfo.InvariantCulture, $"<img src=\"{E(Path.GetRelativePath(Path.GetFullPath(s.Out), learned.LossPngPath))}\" alt=\"loss curve\">");
         html.Append("<h2>Stage 2: generated anomalies (image, box mask)</h2><div class=\"row\">");

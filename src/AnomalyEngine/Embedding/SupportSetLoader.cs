@@ -20,7 +20,6 @@ public static class SupportSetLoader
             throw new InvalidInputException($"{dataset.Root} has no test images of defect type \"{defect}\"; its defect types are: {string.Join(", ", dataset.DefectTypes)}.");
         if (candidates.Count < shots)
             throw new InvalidInputException($"\"{defect}\" has only {candidates.Count} images in {dataset.Root}; ask for at most that many --shots.");
-        var missing = candidates.FirstOrDefault(c => c.MaskPath is null);
         // Fisher-Yates with Philox draws keyed by (seed, position).
         var order = candidates.ToArray();
         for (int i = order.Length - 1; i > 0; i--)
@@ -28,10 +27,18 @@ public static class SupportSetLoader
             int j = (int)(Philox.Bits64(seed, 0x53555050u, 0, (uint)i) % (ulong)(i + 1));
             (order[i], order[j]) = (order[j], order[i]);
         }
-        var chosen = order.Take(shots).ToList();
-        foreach (var c in chosen)
+        // Take the first `shots` images of the shuffled order whose mask marks something (some real
+        // sets ship empty masks, e.g. magnetic_tile "uneven"); a missing mask is an error.
+        var chosen = new List<DatasetSample>();
+        foreach (var c in order)
+        {
+            if (chosen.Count == shots) break;
             if (c.MaskPath is null)
                 throw new InvalidInputException($"{c.ImagePath} has no ground-truth mask; stage 1 needs a mask for every support image.");
+            if (ImageCodec.ReadMask(c.MaskPath).Area() > 0) chosen.Add(c);
+        }
+        if (chosen.Count < shots)
+            throw new InvalidInputException($"Only {chosen.Count} images of \"{defect}\" in {dataset.Root} have a non-empty mask; ask for at most that many --shots.");
         return FromFiles(defect, chosen.Select(c => (c.ImagePath, c.MaskPath!)).ToList(), imageSize);
     }
 

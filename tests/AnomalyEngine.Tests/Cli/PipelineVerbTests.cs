@@ -71,13 +71,14 @@ public class PipelineVerbTests
     public void Demo_runs_the_whole_pipeline_at_toy_size_and_writes_its_report()
     {
         string root = CliHarness.TempFolder();
-        var r = CliHarness.Run("demo", "--out", root, "--size", "64", "--normals", "4", "--learn-steps", "3", "--train-steps", "3", "--json");
+        var r = CliHarness.Run("demo", "--out", root, "--size", "64", "--normals", "4", "--learn-steps", "3", "--train-steps", "3", "--detector-seeds", "2", "--json");
         Assert.True(r.ExitCode == 0, r.ToString());
         string report = (string)r.Json["report"]!;
         Assert.True(File.Exists(report));
         var html = File.ReadAllText(report);
         Assert.Contains("Perlin + generated", html);
         Assert.Equal(2, r.Json["arms"]!.AsArray().Count);
+        Assert.Equal(2, r.Json["arms"]![0]!["per_seed"]!.AsArray().Count);
         Assert.True(File.Exists(Path.Combine(root, "generated", "manifest.jsonl")));
         Directory.Delete(root, true);
     }
