@@ -34,9 +34,19 @@ for dir in "$DATA"/test/*/; do
   defect=$(basename "$dir")
   [ "$defect" = good ] && continue
   if [ -f "$WORK/embeddings/$defect.embedding.json" ]; then echo "== $defect: embedding exists"; continue; fi
-  echo "== learn $defect"
-  dotnet "$AE" learn "${bundle[@]}" --data "$DATA" --defect "$defect" --shots "$SHOTS" --seed "$SEED" \
-    --steps "$LEARN_STEPS" --out "$WORK/embeddings" </dev/null | tail -n 3
+  # A support draw can pick an image whose mask is empty (some data sets label whole images, e.g.
+  # magnetic_tile's uneven); learn then exits with 3 and the draw is repeated with the next seeds.
+  learned=0
+  for s in "$SEED" $((SEED + 1)) $((SEED + 2)) $((SEED + 3)); do
+    echo "== learn $defect (support draw seed $s)"
+    rc=0
+    dotnet "$AE" learn "${bundle[@]}" --data "$DATA" --defect "$defect" --shots "$SHOTS" --seed "$s" \
+      --steps "$LEARN_STEPS" --out "$WORK/embeddings" </dev/null > "$WORK/learn-$defect.log" 2>&1 || rc=$?
+    tail -n 3 "$WORK/learn-$defect.log"
+    if [ $rc -eq 0 ]; then learned=1; break; fi
+    [ $rc -eq 3 ] || exit $rc
+  done
+  [ $learned = 1 ] || { echo "no usable support draw for $defect" >&2; exit 3; }
 done
 echo "learn: $((SECONDS - t0)) s"
 
