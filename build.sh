@@ -53,13 +53,25 @@ build_managed() {
   dotnet build AnomalyEngine.sln -c "$CONFIG" --no-restore --nologo -v q -clp:ErrorsOnly
 }
 
+# The model tools' tests (tools/tests) need Debian's PyTorch and ONNX; installed when missing
+# (as root), skipped with AE_SKIP_TOOLS_TESTS=1.
+TOOLS_PACKAGES=(python3-torch python3-onnx python3-numpy python3-pil python3-pytest)
+ensure_tools_python() {
+  /usr/bin/python3 -c "import torch, onnx, numpy, PIL, pytest" 2>/dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing ${TOOLS_PACKAGES[*]} for the model tools' tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${TOOLS_PACKAGES[@]}" >/dev/null
+  fi
+  /usr/bin/python3 -c "import torch, onnx, numpy, PIL, pytest" 2>/dev/null
+}
+
 run_tests() {
-  local native_pass=0 native_fail=0 managed_line
+  local native_pass=0 native_fail=0 tools_pass=0 tools_fail=0 tools_rc=0
   if [ -d native/build ] && [ -f native/build/CTestTestfile.cmake ]; then
     log "native tests (ctest)"
     ctest --test-dir native/build --output-on-failure | tee artifacts/ctest.log
-    native_pass=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' artifacts/ctest.log | awk '{print $6-$1}')
-    native_fail=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' artifacts/ctest.log | awk '{print $1}')
+    native_pass=$( (grep -Eo '[0-9]+ tests failed out of [0-9]+' artifacts/ctest.log || true) | awk '{print $6-$1}')
+    native_fail=$( (grep -Eo '[0-9]+ tests failed out of [0-9]+' artifacts/ctest.log || true) | awk '{print $1}')
   fi
   log "managed tests (xunit)"
   set +e
@@ -67,14 +79,30 @@ run_tests() {
   local rc=${PIPESTATUS[0]}
   set -e
   local p f s
-  p=$(grep -Eo 'Passed: +[0-9]+' artifacts/dotnet-test.log | awk '{s+=$2} END {print s+0}')
-  f=$(grep -Eo 'Failed: +[0-9]+' artifacts/dotnet-test.log | awk '{s+=$2} END {print s+0}')
-  s=$(grep -Eo 'Skipped: +[0-9]+' artifacts/dotnet-test.log | awk '{s+=$2} END {print s+0}')
+  p=$( (grep -Eo 'Passed: +[0-9]+' artifacts/dotnet-test.log || true) | awk '{s+=$2} END {print s+0}')
+  f=$( (grep -Eo 'Failed: +[0-9]+' artifacts/dotnet-test.log || true) | awk '{s+=$2} END {print s+0}')
+  s=$( (grep -Eo 'Skipped: +[0-9]+' artifacts/dotnet-test.log || true) | awk '{s+=$2} END {print s+0}')
+  if [ "${AE_SKIP_TOOLS_TESTS:-0}" != 1 ]; then
+    if ensure_tools_python; then
+      log "model tools tests (pytest)"
+      set +e
+      /usr/bin/python3 -m pytest -q -p no:cacheprovider tools/tests 2>&1 | tee artifacts/pytest.log
+      tools_rc=${PIPESTATUS[0]}
+      set -e
+      tools_pass=$( (grep -Eo '[0-9]+ passed' artifacts/pytest.log || true) | tail -1 | awk '{print $1}')
+      tools_fail=$( (grep -Eo '[0-9]+ failed' artifacts/pytest.log || true) | tail -1 | awk '{print $1}')
+      [ "$tools_rc" = 0 ] || [ -n "$tools_fail" ] || tools_fail=1
+    else
+      echo "model tools tests skipped: /usr/bin/python3 lacks ${TOOLS_PACKAGES[*]}"
+    fi
+  fi
+  tools_pass=${tools_pass:-0}; tools_fail=${tools_fail:-0}
   echo
   echo "native: ${native_pass:-0} passed, ${native_fail:-0} failed"
   echo "managed: $p passed, $f failed, $s skipped"
-  echo "$((p + ${native_pass:-0})) passed, $((f + ${native_fail:-0})) failed, $s skipped"
-  [ "$rc" = 0 ] && [ "${native_fail:-0}" = 0 ]
+  echo "tools: $tools_pass passed, $tools_fail failed"
+  echo "$((p + ${native_pass:-0} + tools_pass)) passed, $((f + ${native_fail:-0} + tools_fail)) failed, $s skipped"
+  [ "$rc" = 0 ] && [ "${native_fail:-0}" = 0 ] && [ "$tools_fail" = 0 ]
 }
 
 mkdir -p artifacts

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text;
@@ -12,7 +13,7 @@ namespace AnomalyEngine.Cli.Commands;
 /// <summary>`anomaly-engine detect`: heat maps (16-bit PNG, at each image's size) and a scores CSV from a detector bundle.</summary>
 internal sealed class DetectCommand : Command<DetectCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : CommonSettings
     {
         [CommandOption("--detector <DIR>"), Description("Detector bundle written by `train`.")]
         public string? Detector { get; init; }
@@ -59,7 +60,10 @@ internal sealed class DetectCommand : Command<DetectCommand.Settings>
         }
         AtomicFile.WriteText(Path.Combine(s.Out, "scores.csv"), csv.ToString());
         (detector as IDisposable)?.Dispose();
-        AnsiConsole.MarkupLineInterpolated($"scored {maps.Count} images; maps in {Path.Combine(s.Out, "maps")} (0..{high:G4} → 0..65535), scores in {Path.Combine(s.Out, "scores.csv")}");
+        if (s.Json)
+            JsonOutput.Write(new JsonObject { ["images"] = maps.Count, ["maps"] = Path.Combine(s.Out, "maps"), ["scores"] = Path.Combine(s.Out, "scores.csv"), ["scale_high"] = high });
+        else
+            AnsiConsole.MarkupLineInterpolated($"scored {maps.Count} images; maps in {Path.Combine(s.Out, "maps")} (0..{high:G4} → 0..65535), scores in {Path.Combine(s.Out, "scores.csv")}");
         return 0;
     }
 }

@@ -12,7 +12,7 @@ namespace AnomalyEngine.Cli.Commands;
 /// <summary>anomaly-engine eval: heat maps and/or image scores against ground truth, per category and defect type.</summary>
 internal sealed class EvalCommand : Command<EvalCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : CommonSettings
     {
         [CommandOption("--data <DIR>"), Description("Ground-truth dataset: MVTec layout (a category folder or a folder of categories) or Folder layout.")]
         public string? Data { get; init; }

@@ -8,18 +8,15 @@ using AnomalyEngine.Generation;
 using AnomalyEngine.Native;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using System.Text.Json.Nodes;
 
 namespace AnomalyEngine.Cli.Commands;
 
 /// <summary>`anomaly-engine generate`: stage 2, synthetic defects on normal images, as an MVTec-layout dataset.</summary>
 internal sealed class GenerateCommand : Command<GenerateCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : BundleSettings
     {
-        [CommandOption("--bundle <DIR>")]
-        [Description("Diffusion bundle folder (the one the embeddings were learned with). Default: the embedded default bundle.")]
-        public string? Bundle { get; init; }
-
         [CommandOption("--embedding <FILE>")]
         [Description("A learned <defect>.embedding.json (repeat for several defect types).")]
         public string[] Embeddings { get; init; } = [];
@@ -92,7 +89,7 @@ internal sealed class GenerateCommand : Command<GenerateCommand.Settings>
         public float Guidance { get; init; } = 10f;
 
         [CommandOption("--strength <S>")]
-        [Description("In (0, 1]; below 1 starts from the re-noised normal image. Default 1.")]
+        [Description("In (0, 1]]; below 1 starts from the re-noised normal image. Default 1.")]
         [DefaultValue(1.0)]
         public double Strength { get; init; } = 1.0;
 
@@ -131,16 +128,6 @@ internal sealed class GenerateCommand : Command<GenerateCommand.Settings>
         [Description("Skip the items already in the output's manifest.")]
         public bool Resume { get; init; }
 
-        [CommandOption("--device <DEVICE>")]
-        [Description("auto | cpu | cuda, for the kernels between graph calls. Default auto.")]
-        [DefaultValue("auto")]
-        public string Device { get; init; } = "auto";
-
-        [CommandOption("--threads <N>")]
-        [Description("ONNX Runtime threads (0: its default).")]
-        [DefaultValue(0)]
-        public int Threads { get; init; }
-
         public override ValidationResult Validate()
         {
             if (string.IsNullOrEmpty(Out)) return ValidationResult.Error("--out is required: the folder to write the generated dataset into");
@@ -155,7 +142,9 @@ internal sealed class GenerateCommand : Command<GenerateCommand.Settings>
     {
         if (s.MergeShards)
         {
-            AnsiConsole.MarkupLineInterpolated($"merged shards into {AnomalyGenerator.MergeShards(s.Out!)}");
+            string merged = AnomalyGenerator.MergeShards(s.Out!);
+            if (s.Json) JsonOutput.Write(new JsonObject { ["manifest"] = merged });
+            else AnsiConsole.MarkupLineInterpolated($"merged shards into {merged}");
             return 0;
         }
         var embeddingFiles = s.Embeddings.ToList();
@@ -195,25 +184,21 @@ internal sealed class GenerateCommand : Command<GenerateCommand.Settings>
                 },
             },
         };
-        var bundle = ModelBundle.Open(BundleLocation.Resolve(s.Bundle));
-        using var device = ComputeDevice.Create(BundleLocation.Device(s.Device));
-        using var graphs = BundleGraphs.Open(bundle, new GraphSessionOptions { Threads = s.Threads });
+        var (bundle, graphs, device) = s.Open();
+        using var ownGraphs = graphs;
+        using var ownDevice = device;
         var generator = new AnomalyGenerator(bundle, graphs.Model(), device, options);
 
-        GenerateSummary summary = null!;
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
+        var summary = StepProgress.Run("generate", 0, "images", progress =>
+            generator.Run(sources, embeddings, s.Out!, new GenerateProgressReporter(progress), cancellationToken));
+        if (s.Json)
+        {
+            JsonOutput.Write(new JsonObject
             {
-                var task = ctx.AddTask("generate", maxValue: 1);
-                var progress = new Progress(p =>
-                {
-                    task.MaxValue = Math.Max(1, p.Total);
-                    task.Value = p.Done;
-                    task.Description = $"generate {p.ImagesPerSecond:F2} img/s";
-                });
-                summary = generator.Run(sources, embeddings, s.Out!, progress, cancellationToken);
+                ["written"] = summary.Written, ["already_done"] = summary.AlreadyDone, ["without_box"] = summary.WithoutBox, ["manifest"] = summary.Manifest,
             });
+            return 0;
+        }
         AnsiConsole.MarkupLineInterpolated($"wrote {summary.Written} images ({summary.AlreadyDone} already done, {summary.WithoutBox} without a box that fits the region) to {s.Out}; provenance in {summary.Manifest}");
         return 0;
     }
@@ -253,8 +238,12 @@ internal sealed class GenerateCommand : Command<GenerateCommand.Settings>
         throw new InvalidOptionException($"--box-size must be wmin,wmax,hmin,hmax, e.g. 0.1,0.3,0.05,0.2 (got \"{text}\").");
     }
 
-    private sealed class Progress(Action<GenerateProgress> report) : IProgress<GenerateProgress>
+    private sealed class GenerateProgressReporter(StepProgress progress) : IProgress<GenerateProgress>
     {
-        public void Report(GenerateProgress value) => report(value);
+        public void Report(GenerateProgress value)
+        {
+            progress.SetTotal(value.Total);
+            progress.Set(value.Done);
+        }
     }
 }

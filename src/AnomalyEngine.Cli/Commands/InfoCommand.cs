@@ -1,7 +1,5 @@
-using System.ComponentModel;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using AnomalyEngine.Compute;
 using AnomalyEngine.Native;
@@ -13,11 +11,8 @@ namespace AnomalyEngine.Cli.Commands;
 /// <summary>`anomaly-engine info`: versions, compute devices and graph back ends of this machine.</summary>
 internal sealed class InfoCommand : Command<InfoCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : CommonSettings
     {
-        [CommandOption("--json")]
-        [Description("Print one JSON object instead of a table.")]
-        public bool Json { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -25,7 +20,7 @@ internal sealed class InfoCommand : Command<InfoCommand.Settings>
         var report = Collect();
         if (settings.Json)
         {
-            Console.Out.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            JsonOutput.Write(report);
             return 0;
         }
         var table = new Table().AddColumn("item").AddColumn("value").HideHeaders().Border(TableBorder.Simple);

@@ -6,18 +6,15 @@ using AnomalyEngine.Embedding;
 using AnomalyEngine.Native;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using System.Text.Json.Nodes;
 
 namespace AnomalyEngine.Cli.Commands;
 
 /// <summary>`anomaly-engine learn`: stage 1, an anomaly embedding from a few defect images with masks.</summary>
 internal sealed class LearnCommand : Command<LearnCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : BundleSettings
     {
-        [CommandOption("--bundle <DIR>")]
-        [Description("Diffusion bundle folder. Default: the embedded default bundle.")]
-        public string? Bundle { get; init; }
-
         [CommandOption("--data <DIR>")]
         [Description("An MVTec-layout category folder to take the support images from (test/<defect> with ground_truth masks).")]
         public string? Data { get; init; }
@@ -63,6 +60,16 @@ internal sealed class LearnCommand : Command<LearnCommand.Settings>
         [Description("AdamW weight decay. Default 0.01.")]
         public double WeightDecay { get; init; } = 0.01;
 
+        [CommandOption("--beta1 <B>")]
+        [DefaultValue(0.9)]
+        [Description("AdamW beta1. Default 0.9.")]
+        public double Beta1 { get; init; } = 0.9;
+
+        [CommandOption("--beta2 <B>")]
+        [DefaultValue(0.999)]
+        [Description("AdamW beta2. Default 0.999.")]
+        public double Beta2 { get; init; } = 0.999;
+
         [CommandOption("--gradient <MODE>")]
         [Description("auto | exact | gradient-free. Auto: exact when the bundle has unet_grad.")]
         [DefaultValue("auto")]
@@ -100,16 +107,6 @@ internal sealed class LearnCommand : Command<LearnCommand.Settings>
         [Description("Continue an interrupted run from its checkpoint (same inputs and options).")]
         public bool Resume { get; init; }
 
-        [CommandOption("--device <DEVICE>")]
-        [Description("auto | cpu | cuda, for the kernels between graph calls. Default auto.")]
-        [DefaultValue("auto")]
-        public string Device { get; init; } = "auto";
-
-        [CommandOption("--threads <N>")]
-        [Description("ONNX Runtime threads (0: its default).")]
-        [DefaultValue(0)]
-        public int Threads { get; init; }
-
         public override ValidationResult Validate()
         {
             if (string.IsNullOrEmpty(Out)) return ValidationResult.Error("--out is required: the folder to write the embedding into");
@@ -134,39 +131,32 @@ internal sealed class LearnCommand : Command<LearnCommand.Settings>
         {
             Steps = s.Steps, BatchSize = s.Batch, Seed = s.Seed, Flip = !s.NoFlip, Gradient = mode, Directions = s.Directions,
             Sigma = s.Sigma, VocabularySubspace = s.VocabularySubspace, CheckpointEvery = s.CheckpointEvery,
-            Optimizer = new AdamWOptions { LearningRate = s.LearningRate, WeightDecay = s.WeightDecay },
+            Optimizer = new AdamWOptions { LearningRate = s.LearningRate, WeightDecay = s.WeightDecay, Beta1 = s.Beta1, Beta2 = s.Beta2 },
         };
-        var bundle = ModelBundle.Open(BundleLocation.Resolve(s.Bundle));
+        var (bundle, graphs, device) = s.Open();
+        using var ownGraphs = graphs;
+        using var ownDevice = device;
         var support = s.Data is not null
             ? SupportSetLoader.FromDataset(MvtecLayout.Read(s.Data), s.Defect!, s.Shots, s.Seed, bundle.ImageSize)
             : SupportSetLoader.FromFiles(s.Defect!, s.Images.Zip(s.Masks).ToList(), bundle.ImageSize);
-        using var device = ComputeDevice.Create(BundleLocation.Device(s.Device));
-        using var graphs = BundleGraphs.Open(bundle, new GraphSessionOptions { Threads = s.Threads });
 
-        LearnOutcome outcome = null!;
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask($"learn {support.Defect}", maxValue: options.Steps);
-                var progress = new Progress(p =>
-                {
-                    task.Value = p.Step;
-                    task.Description = $"learn {support.Defect} loss {p.Loss:F4}";
-                });
-                outcome = EmbeddingTrainer.Run(graphs, device, support, options, s.Out!, s.Resume, progress, cancellationToken);
-            });
+        var outcome = StepProgress.Run($"learn {support.Defect}", options.Steps, "steps", progress =>
+            EmbeddingTrainer.Run(graphs, device, support, options, s.Out!, s.Resume, progress.As<LearnProgress>(p => p.Step), cancellationToken));
         var r = outcome.Result;
+        if (s.Json)
+        {
+            JsonOutput.Write(new JsonObject
+            {
+                ["defect"] = support.Defect, ["embedding"] = outcome.EmbeddingPath, ["loss_csv"] = outcome.LossCsvPath, ["loss_png"] = outcome.LossPngPath,
+                ["steps"] = r.Losses.Count, ["resumed_from_step"] = r.ResumedFromStep, ["gradient"] = outcome.Embedding.Gradient,
+                ["final_loss"] = outcome.Embedding.FinalLoss, ["coverage_mask"] = r.UsedCoverageMask,
+            });
+            return 0;
+        }
         AnsiConsole.MarkupLineInterpolated($"learned [bold]{support.Defect}[/] from {support.Examples.Count} images: {r.Losses.Count} steps ({outcome.Embedding.Gradient} gradients{(r.ResumedFromStep > 0 ? $", resumed at step {r.ResumedFromStep}" : "")}), final loss {outcome.Embedding.FinalLoss:F5}");
         if (r.UsedCoverageMask)
             AnsiConsole.MarkupLine("[yellow]note:[/] a support defect is thinner than the latent grid; its covered latent cells were used as the loss mask.");
         AnsiConsole.MarkupLineInterpolated($"wrote {outcome.EmbeddingPath}, {outcome.LossCsvPath}, {outcome.LossPngPath}");
         return 0;
-    }
-
-    // Reports synchronously on the calling thread (System.Progress would post to the thread pool).
-    private sealed class Progress(Action<LearnProgress> report) : IProgress<LearnProgress>
-    {
-        public void Report(LearnProgress value) => report(value);
     }
 }

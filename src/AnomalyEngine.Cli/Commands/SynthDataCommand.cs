@@ -9,7 +9,7 @@ namespace AnomalyEngine.Cli.Commands;
 /// <summary>`anomaly-engine synth-data`: writes a procedural surface-defect dataset in the MVTec AD layout.</summary>
 internal sealed class SynthDataCommand : Command<SynthDataCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : CommonSettings
     {
         [CommandOption("-o|--out <DIR>")]
         [Description("Output folder (created if missing); one MVTec category per surface, plus labels.csv.")]

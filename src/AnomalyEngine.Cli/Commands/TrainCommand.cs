@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -16,7 +17,7 @@ namespace AnomalyEngine.Cli.Commands;
 /// <summary>`anomaly-engine train`: fits detector A (patchcore) or trains detector B (head) and writes a detector bundle.</summary>
 internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : CommonSettings
     {
         [CommandOption("--normals <DIR>"), Description("Folder of normal training images (e.g. <category>/train/good).")]
         public string? Normals { get; init; }
@@ -90,15 +91,18 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
                     PerlinFraction = s.Perlin is null ? (any ? 0.25f : 0.5f) : Number(s.Perlin, "--perlin"),
                     GeneratedFraction = s.GeneratedShare is null ? (any ? 0.25f : 0f) : Number(s.GeneratedShare, "--generated-share"),
                 };
-                detector = HeadDetector.Train(backbone, normals, generated, new SurfaceTextureSource(), options,
-                    new Progress<HeadTrainingProgress>(p => { if (p.Step % 25 == 0 || p.Step == p.Steps) AnsiConsole.MarkupLineInterpolated($"step {p.Step}/{p.Steps} loss {p.Loss:F5}"); }));
+                detector = StepProgress.Run("train head", options.Steps, "steps", progress =>
+                    HeadDetector.Train(backbone, normals, generated, new SurfaceTextureSource(), options, progress.As<HeadTrainingProgress>(p => p.Step)));
                 break;
             default:
                 throw new InvalidOptionException($"--detector must be head or patchcore, got '{s.Detector}'.");
         }
         detector.Save(s.Out);
         (detector as IDisposable)?.Dispose();
-        AnsiConsole.MarkupLineInterpolated($"trained {s.Detector} on {normals.Count} images ({s.Width}x{s.Height}) in {clock.Elapsed.TotalSeconds:F1} s; wrote {s.Out}");
+        if (s.Json)
+            JsonOutput.Write(new JsonObject { ["detector"] = s.Detector, ["bundle"] = s.Out, ["images"] = normals.Count, ["seconds"] = clock.Elapsed.TotalSeconds });
+        else
+            AnsiConsole.MarkupLineInterpolated($"trained {s.Detector} on {normals.Count} images ({s.Width}x{s.Height}) in {clock.Elapsed.TotalSeconds:F1} s; wrote {s.Out}");
         return 0;
     }
 
@@ -110,7 +114,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && float.IsFinite(v)
             ? v : throw new InvalidOptionException($"{option} must be a number, got '{text}'.");
 
-    private static List<GeneratedAnomaly> LoadGenerated(string folder, int height, int width)
+    internal static List<GeneratedAnomaly> LoadGenerated(string folder, int height, int width)
     {
         // The merged manifest when there is one, else the shard manifests of an unmerged run.
         string merged = Path.Combine(folder, "manifest.jsonl");

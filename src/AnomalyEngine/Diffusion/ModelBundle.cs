@@ -293,7 +293,8 @@ public sealed class ModelBundle
                 throw new ModelException($"Graph '{file}' {kind} '{w.Name}' is {(found.IsInt64 ? "int64" : "not int64")}; the bundle format needs {w}.");
             bool ok = found.Shape.Length == w.Shape.Length;
             for (int i = 0; ok && i < w.Shape.Length; i++)
-                ok = w.Shape[i] < 0 ? found.Shape[i] < 0 : found.Shape[i] == w.Shape[i];
+                // The batch must be dynamic; a fixed size may also be left dynamic in the graph (it then accepts the manifest's).
+                ok = w.Shape[i] < 0 ? found.Shape[i] < 0 : found.Shape[i] == w.Shape[i] || found.Shape[i] < 0;
             if (!ok)
                 throw new ModelException($"Graph '{file}' {kind} '{w.Name}' has shape [{string.Join(",", found.Shape)}] but the manifest of bundle '{Id}' implies {w} (-1 = dynamic batch): fix the manifest's sizes or re-export the graph.");
         }

@@ -60,6 +60,9 @@ internal sealed class EmbeddingLearner
         _gather = a.LoadStreamKernel<ArrayView<float>, int, int, int, int, ArrayView<float>>(EmbeddingKernels.GatherSlot);
     }
 
+    /// <summary>Run the ILGPU kernels on ILGPU's CPU accelerator too, instead of their plain-loop twins (for tests).</summary>
+    internal bool KernelsOnCpu { get; init; }
+
     /// <summary>The gradient mode this learner runs with.</summary>
     public GradientMode Mode => _gradient is null ? GradientMode.GradientFree : GradientMode.Exact;
 
@@ -77,9 +80,11 @@ internal sealed class EmbeddingLearner
         var checkpoint = checkpointPath is null ? null : LearnCheckpoint.TryLoad(checkpointPath, fingerprint);
 
         var acc = _device.Accelerator;
-        using var vector = acc.Allocate1D(checkpoint?.Vector ?? (float[])_initial.Clone());
+        bool onHost = !_device.IsCuda && !KernelsOnCpu;
+        var hostVector = checkpoint?.Vector ?? (float[])_initial.Clone();
+        using var vector = acc.Allocate1D(hostVector);
         using var grad = acc.Allocate1D<float>(_model.Width);
-        using var adam = new AdamW(_device, _options.Optimizer, _model.Width);
+        using var adam = new AdamW(_device, _options.Optimizer, _model.Width, onHost);
         var losses = new List<double>(checkpoint?.Losses ?? []);
         int start = checkpoint?.Step ?? 0;
         if (checkpoint is not null) adam.ImportState(checkpoint.FirstMoment, checkpoint.SecondMoment, checkpoint.Step);
@@ -88,18 +93,25 @@ internal sealed class EmbeddingLearner
         for (int step = start; step < _options.Steps; step++)
         {
             cancel.ThrowIfCancellationRequested();
-            var (loss, gradient) = workspace.LossAndGradient(step, vector.GetAsArray1D());
-            grad.CopyFromCPU(gradient);
-            adam.Step(vector.View, grad.View);
+            var (loss, gradient) = workspace.LossAndGradient(step, onHost ? hostVector : vector.GetAsArray1D());
+            if (onHost)
+            {
+                adam.Step(hostVector, gradient);
+            }
+            else
+            {
+                grad.CopyFromCPU(gradient);
+                adam.Step(vector.View, grad.View);
+            }
             losses.Add(loss);
             progress?.Report(new LearnProgress(step + 1, _options.Steps, loss));
 
             bool last = step + 1 == _options.Steps;
             bool due = _options.CheckpointEvery > 0 && (step + 1) % _options.CheckpointEvery == 0;
             if (checkpointPath is not null && (due || last || cancel.IsCancellationRequested))
-                SaveCheckpoint(checkpointPath, fingerprint, step + 1, vector, adam, losses);
+                SaveCheckpoint(checkpointPath, fingerprint, step + 1, onHost ? hostVector : vector.GetAsArray1D(), adam, losses);
         }
-        var result = vector.GetAsArray1D();
+        var result = onHost ? hostVector : vector.GetAsArray1D();
         if (result.Any(x => !float.IsFinite(x)))
             throw new NumericalException("The learned vector holds NaN or infinite values: lower the learning rate.");
         return new LearnResult(result, losses, Mode, usedCoverage, start);
@@ -121,10 +133,10 @@ internal sealed class EmbeddingLearner
         return c;
     }
 
-    private static void SaveCheckpoint(string path, string fingerprint, int step, MemoryBuffer1D<float, Stride1D.Dense> vector, AdamW adam, List<double> losses)
+    private static void SaveCheckpoint(string path, string fingerprint, int step, float[] vector, AdamW adam, List<double> losses)
     {
         var (first, second) = adam.ExportState();
-        new LearnCheckpoint { Fingerprint = fingerprint, Step = step, Vector = vector.GetAsArray1D(), FirstMoment = first, SecondMoment = second, Losses = losses.ToArray() }.Save(path);
+        new LearnCheckpoint { Fingerprint = fingerprint, Step = step, Vector = (float[])vector.Clone(), FirstMoment = first, SecondMoment = second, Losses = losses.ToArray() }.Save(path);
     }
 
     // Latents (scaled) and latent masks for every support image and its mirror: index 2k (+1 mirrored).
@@ -190,7 +202,7 @@ internal sealed class EmbeddingLearner
         private readonly int _count, _n, _cells, _rows, _evaluations;
         private readonly GradientFreeEstimator? _estimator;
         private readonly MemoryBuffer1D<float, Stride1D.Dense> _z0, _coefA, _coefS, _zt, _target, _mask, _prediction, _gradOut, _squared, _gradContext, _gathered;
-        private readonly float[] _hostZ0, _hostMask, _a, _s, _hostZt, _bigLatents, _bigContexts, _bigPrediction, _hostSquared, _hostGradContext;
+        private readonly float[] _hostZ0, _hostMask, _a, _s, _hostZt, _hostTarget, _hostGradOut, _contexts, _bigLatents, _bigContexts, _bigPrediction, _hostSquared, _hostGradContext;
         private readonly long[] _timesteps, _bigTimesteps;
 
         public StepWorkspace(EmbeddingLearner learner, float[][] latents, float[][] masks, int count)
@@ -225,6 +237,9 @@ internal sealed class EmbeddingLearner
             _a = new float[_rows];
             _s = new float[_rows];
             _hostZt = new float[_rows * _n];
+            _hostTarget = new float[_rows * _n];
+            _hostGradOut = new float[_rows * _n];
+            _contexts = new float[_rows * m.ContextElements];
             _bigLatents = new float[_evaluations * _rows * _n];
             _bigTimesteps = new long[_evaluations * _rows];
             _bigContexts = new float[_evaluations * _rows * m.ContextElements];
@@ -249,13 +264,30 @@ internal sealed class EmbeddingLearner
                 _a[r] = (float)m.Schedule.SignalScale(t);
                 _s[r] = (float)m.Schedule.NoiseScale(t);
             }
-            _z0.CopyFromCPU(_hostZ0);
-            _mask.CopyFromCPU(_hostMask);
-            _coefA.CopyFromCPU(_a);
-            _coefS.CopyFromCPU(_s);
+            bool kernels = _l._device.IsCuda || _l.KernelsOnCpu;
             var args = new LearnStepArgs { Seed = o.Seed, Step = (uint)step, RowElements = _n, VPrediction = m.Prediction == PredictionType.VPrediction ? 1 : 0 };
-            _l._qSample(_l._device.GridStride(_rows * _n), _z0.View, _coefA.View, _coefS.View, _zt.View, _target.View, args);
-            _zt.CopyToCPU(_hostZt);
+            if (kernels)
+            {
+                _z0.CopyFromCPU(_hostZ0);
+                _mask.CopyFromCPU(_hostMask);
+                _coefA.CopyFromCPU(_a);
+                _coefS.CopyFromCPU(_s);
+                _l._qSample(_l._device.GridStride(_rows * _n), _z0.View, _coefA.View, _coefS.View, _zt.View, _target.View, args);
+                _zt.CopyToCPU(_hostZt);
+            }
+            else
+            {
+                // ILGPU's CPU accelerator costs milliseconds per launch at these sizes: the same
+                // element formulas as the kernels, as plain loops (tested byte-equal).
+                for (int i = 0; i < _rows * _n; i++)
+                {
+                    int row = i / _n;
+                    float eps = Philox.Normal(args.Seed, (uint)row, args.Step, (uint)(i - row * _n));
+                    float x0 = _hostZ0[i];
+                    _hostZt[i] = _a[row] * x0 + _s[row] * eps;
+                    _hostTarget[i] = args.VPrediction != 0 ? _a[row] * eps - _s[row] * x0 : eps;
+                }
+            }
 
             // Every candidate vector scores the same rows (common random numbers), all in one engine call.
             var directions = _estimator?.DrawDirections(o.Seed, (uint)step);
@@ -274,9 +306,24 @@ internal sealed class EmbeddingLearner
             var evaluationLosses = new double[_evaluations];
             for (int e = 0; e < _evaluations; e++)
             {
-                _prediction.View.AsContiguous().CopyFromCPU(new ReadOnlySpan<float>(_bigPrediction, e * _rows * _n, _rows * _n));
-                _l._loss(_l._device.GridStride(_rows * _n), _prediction.View, _target.View, _mask.View, m.LatentChannels, _cells, inverseCount, _gradOut.View, _squared.View);
-                _squared.CopyToCPU(_hostSquared);
+                if (kernels)
+                {
+                    _prediction.View.AsContiguous().CopyFromCPU(new ReadOnlySpan<float>(_bigPrediction, e * _rows * _n, _rows * _n));
+                    _l._loss(_l._device.GridStride(_rows * _n), _prediction.View, _target.View, _mask.View, m.LatentChannels, _cells, inverseCount, _gradOut.View, _squared.View);
+                    _squared.CopyToCPU(_hostSquared);
+                }
+                else
+                {
+                    int offset = e * _rows * _n, plane = m.LatentChannels * _cells;
+                    for (int i = 0; i < _rows * _n; i++)
+                    {
+                        int item = i / plane;
+                        float mask = _hostMask[item * _cells + i % _cells];
+                        float diff = _bigPrediction[offset + i] - _hostTarget[i];
+                        _hostGradOut[i] = 2f * mask * diff * inverseCount;
+                        _hostSquared[i] = mask * diff * diff;
+                    }
+                }
                 evaluationLosses[e] = SumInOrder(_hostSquared) / (_rows * (double)_n);
             }
             double loss = _estimator is null ? evaluationLosses[0] : evaluationLosses.Average();
@@ -285,10 +332,24 @@ internal sealed class EmbeddingLearner
             if (_estimator is not null)
                 return (loss, _estimator.Estimate(directions!, evaluationLosses));
 
-            _l._gradient!.Backward(_hostZt, _timesteps, _bigContexts.AsSpan(0, _rows * m.ContextElements).ToArray(), _gradOut.GetAsArray1D(), _hostGradContext, _rows);
-            _gradContext.CopyFromCPU(_hostGradContext);
-            _l._gather(_l._device.GridStride(m.Width), _gradContext.View, _rows, m.Tokens, m.Width, _l._slot, _gathered.View);
-            return (loss, _gathered.GetAsArray1D());
+            if (kernels) _gradOut.CopyToCPU(_hostGradOut);
+            Array.Copy(_bigContexts, _contexts, _contexts.Length);
+            _l._gradient!.Backward(_hostZt, _timesteps, _contexts, _hostGradOut, _hostGradContext, _rows);
+            if (kernels)
+            {
+                _gradContext.CopyFromCPU(_hostGradContext);
+                _l._gather(_l._device.GridStride(m.Width), _gradContext.View, _rows, m.Tokens, m.Width, _l._slot, _gathered.View);
+                return (loss, _gathered.GetAsArray1D());
+            }
+            var gathered = new float[m.Width];
+            for (int d = 0; d < m.Width; d++)
+            {
+                float sum = 0;
+                for (int b = 0; b < _rows; b++)
+                    sum += _hostGradContext[(b * m.Tokens + _l._slot) * m.Width + d];
+                gathered[d] = sum;
+            }
+            return (loss, gathered);
         }
 
         public void Dispose()

@@ -36,6 +36,10 @@ public sealed class AnomalyGenerator
     private readonly GenerateOptions _options;
     private readonly GuidedBlendSampler _sampler;
 
+    /// <summary>A generator over a bundle's graphs; kernels run on <paramref name="device"/>.</summary>
+    public AnomalyGenerator(BundleGraphs graphs, ComputeDevice device, GenerateOptions options)
+        : this(graphs.Bundle, graphs.Model(), device, options) { }
+
     internal AnomalyGenerator(ModelBundle bundle, DiffusionModel model, ComputeDevice device, GenerateOptions options)
     {
         options.Validate();
@@ -106,6 +110,12 @@ public sealed class AnomalyGenerator
 
         using (var manifest = GenerationManifest.Open(manifestPath))
         {
+            // PNG encoding at the source's resolution costs as much as sampling: a batch's files are
+            // written on a worker while the next batch samples. Entries are still appended in item
+            // order, each after its files are in place, and every write finishes before Run returns.
+            Task pending = Task.CompletedTask;
+            try
+            {
             for (int start = 0; start < todo.Count; start += _options.BatchSize)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -128,10 +138,15 @@ public sealed class AnomalyGenerator
                 }
                 if (requests.Count == 0) continue;
                 var results = _sampler.Sample(requests);
+                var composed = batch.Select((b, k) => Compose(b.Source.Original, results[k].Image, b.Box)).ToList();
+                pending.GetAwaiter().GetResult();
+                int finished = Math.Min(todo.Count, start + _options.BatchSize);
+                pending = Task.Run(() =>
+                {
                 for (int k = 0; k < batch.Count; k++)
                 {
                     var (item, source, box, boxMask) = batch[k];
-                    var image = Compose(source.Original, results[k].Image, boxMask);
+                    var image = composed[k];
                     var (imagePath, maskPath) = writer.WriteDefect(item.Defect, item.OutputStem, image, boxMask);
                     string? refinedPath = null;
                     if (_options.RefineThreshold is { } threshold)
@@ -158,11 +173,18 @@ public sealed class AnomalyGenerator
                         Mask = Path.Combine(_options.Category, maskPath),
                         RefinedMask = refinedPath,
                     });
-                    written++;
+                    Interlocked.Increment(ref written);
                 }
                 double rate = written / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-                int finished = Math.Min(todo.Count, start + _options.BatchSize);
                 progress?.Report(new GenerateProgress(finished, todo.Count, rate, TimeSpan.FromSeconds((todo.Count - finished) / Math.Max(rate, 1e-9))));
+                });
+            }
+            }
+            finally
+            {
+                // On success, cancellation or failure alike: no write is left running, and a
+                // failed write surfaces here.
+                pending.GetAwaiter().GetResult();
             }
         }
         if (_options.Shard.Count == 1)
@@ -207,26 +229,30 @@ public sealed class AnomalyGenerator
     }
 
     // The decoded image [-1, 1] at the bundle's size → [0, 1] at the source's size; with paste-back,
-    // the original outside the box and a feathered blend across its edge.
-    private ImageTensor Compose(ImageTensor original, float[] generated, Mask boxMask)
+    // the original outside the box and a linear ramp over the feather width just inside its edge.
+    private ImageTensor Compose(ImageTensor original, float[] generated, DefectBox box)
     {
         int s = _model.ImageSize;
         var small = new ImageTensor(generated.Select(v => Math.Clamp((v + 1f) * 0.5f, 0f, 1f)).ToArray(), 3, s, s);
         var full = ImageResize.Bicubic(small, original.Height, original.Width);
         if (!_options.PasteBack) return full;
-        int feather = (int)Math.Round(_options.Sampler.FeatherPixels * (double)Math.Max(original.Height, original.Width) / s);
-        var acc = _device.Accelerator;
-        using var o = acc.Allocate1D(original.Data);
-        using var g = acc.Allocate1D(full.Data);
-        using var m = acc.Allocate1D(boxMask.Data.Select(v => v != 0 ? 1f : 0f).ToArray());
-        using var output = acc.Allocate1D<float>(original.Data.Length);
-        new DiffusionKernels(_device).PasteBack(o.View, g.View, m.View, output.View, new ImageArgs
+        double feather = _options.Sampler.FeatherPixels * (double)Math.Max(original.Height, original.Width) / s;
+        int h = original.Height, w = original.Width, n = h * w;
+        var output = (float[])original.Data.Clone();
+        Parallel.For(0, h, y =>
         {
-            InH = original.Height, InW = original.Width, OutH = original.Height, OutW = original.Width,
-            Channels = 3, Feather = feather, Total = original.Height * original.Width,
+            for (int x = 0; x < w; x++)
+            {
+                double inside = box.InsideDistance(x, y);
+                if (inside < 0) continue;
+                // Distance to the nearest box edge, in source pixels: 0 at the edge, 1 from the feather width on.
+                float weight = feather <= 0 ? 1f : (float)Math.Min(1.0, inside / feather);
+                int i = y * w + x;
+                for (int c = 0; c < 3; c++)
+                    output[c * n + i] = original.Data[c * n + i] * (1f - weight) + full.Data[c * n + i] * weight;
+            }
         });
-        acc.Synchronize();
-        return new ImageTensor(output.GetAsArray1D(), 3, original.Height, original.Width);
+        return new ImageTensor(output, 3, h, w);
     }
 
     private static Mask Refine(ImageTensor original, ImageTensor result, Mask box, float threshold)

@@ -66,11 +66,24 @@ public static class ForegroundMask
 
     private static bool[] Morph(bool[] mask, int height, int width, bool[,] element, bool dilate)
     {
+        // Each row of the element is one contiguous run [dx0, dx1] (true of ellipses and rectangles),
+        // so with per-row prefix counts every (pixel, element row) test is O(1).
         int kh = element.GetLength(0), kw = element.GetLength(1), ry = kh / 2, rx = kw / 2;
-        var offsets = new List<(int Dy, int Dx)>();
+        var runs = new List<(int Dy, int Dx0, int Dx1)>();
         for (int i = 0; i < kh; i++)
+        {
+            int first = -1, last = -1;
             for (int j = 0; j < kw; j++)
-                if (element[i, j]) offsets.Add((i - ry, j - rx));
+                if (element[i, j]) { if (first < 0) first = j; last = j; }
+            if (first < 0) continue;
+            for (int j = first; j <= last; j++)
+                if (!element[i, j]) throw new ArgumentException("Structuring element rows must be contiguous runs.", nameof(element));
+            runs.Add((i - ry, first - rx, last - rx));
+        }
+        var prefix = new int[height * (width + 1)]; // prefix[y, x] = set pixels in row y before column x
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                prefix[y * (width + 1) + x + 1] = prefix[y * (width + 1) + x] + (mask[y * width + x] ? 1 : 0);
         var result = new bool[mask.Length];
         Parallel.For(0, height, y =>
         {
@@ -78,12 +91,15 @@ public static class ForegroundMask
             {
                 // Dilation: any neighbour set; erosion: every in-image neighbour set.
                 bool value = !dilate;
-                foreach (var (dy, dx) in offsets)
+                foreach (var (dy, dx0, dx1) in runs)
                 {
-                    int yy = y + dy, xx = x + dx;
-                    if ((uint)yy >= (uint)height || (uint)xx >= (uint)width) continue;
-                    if (dilate && mask[yy * width + xx]) { value = true; break; }
-                    if (!dilate && !mask[yy * width + xx]) { value = false; break; }
+                    int yy = y + dy;
+                    if ((uint)yy >= (uint)height) continue;
+                    int x0 = Math.Max(0, x + dx0), x1 = Math.Min(width - 1, x + dx1);
+                    if (x0 > x1) continue;
+                    int set = prefix[yy * (width + 1) + x1 + 1] - prefix[yy * (width + 1) + x0];
+                    if (dilate && set > 0) { value = true; break; }
+                    if (!dilate && set < x1 - x0 + 1) { value = false; break; }
                 }
                 result[y * width + x] = value;
             }

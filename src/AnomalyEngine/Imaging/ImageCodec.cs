@@ -119,6 +119,12 @@ public static class ImageCodec
         AtomicFile.Write(path, Encode(img, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit16 }));
     }
 
+    /// <summary>
+    /// zlib level 1 with the default filters: datasets of thousands of generated images are written
+    /// at about twice the speed of the default level, for files about a fifth larger.
+    /// </summary>
+    private const PngCompressionLevel FastCompression = PngCompressionLevel.BestSpeed;
+
     /// <summary>Encodes interleaved 8-bit pixels (1, 3 or 4 channels) as PNG bytes; deterministic for the same pixels.</summary>
     internal static byte[] EncodePng8(ReadOnlySpan<byte> interleaved, int width, int height, int channels)
     {
@@ -127,17 +133,17 @@ public static class ImageCodec
             case 1:
                 {
                     using var img = Image.LoadPixelData<L8>(interleaved, width, height);
-                    return Encode(img, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 });
+                    return Encode(img, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8, CompressionLevel = FastCompression });
                 }
             case 3:
                 {
                     using var img = Image.LoadPixelData<Rgb24>(interleaved, width, height);
-                    return Encode(img, new PngEncoder { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit8 });
+                    return Encode(img, new PngEncoder { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit8, CompressionLevel = FastCompression });
                 }
             case 4:
                 {
                     using var img = Image.LoadPixelData<Rgba32>(interleaved, width, height);
-                    return Encode(img, new PngEncoder { ColorType = PngColorType.RgbWithAlpha, BitDepth = PngBitDepth.Bit8 });
+                    return Encode(img, new PngEncoder { ColorType = PngColorType.RgbWithAlpha, BitDepth = PngBitDepth.Bit8, CompressionLevel = FastCompression });
                 }
             default:
                 throw new ArgumentOutOfRangeException(nameof(channels), channels, "PNG is written with 1, 3 or 4 channels");

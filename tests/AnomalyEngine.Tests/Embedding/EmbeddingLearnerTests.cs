@@ -171,6 +171,25 @@ public class EmbeddingLearnerTests
         Assert.Throws<ModelException>(() => new EmbeddingLearner(Model(unet), Template, 5, Initial, unet, null, device, new LearnOptions()));
     }
 
+    [Fact]
+    public void Plain_loops_on_the_CPU_give_the_kernels_bytes()
+    {
+        using var device = ComputeDevice.Create(DevicePreference.Cpu);
+        var support = Support();
+        foreach (var mode in new[] { GradientMode.Exact, GradientMode.GradientFree })
+        {
+            var options = new LearnOptions { Seed = 8, Steps = 4, Gradient = mode, Directions = 3 };
+            var unet = new LinearUnet(0.3f, 0.2f);
+            var loops = new EmbeddingLearner(Model(unet), Template, 0, Initial, unet, null, device, options);
+            var kernels = new EmbeddingLearner(Model(unet), Template, 0, Initial, unet, null, device, options) { KernelsOnCpu = true };
+            var (lossA, gradA) = loops.LossAndGradient(support, 2, Initial);
+            var (lossB, gradB) = kernels.LossAndGradient(support, 2, Initial);
+            Assert.Equal(lossB, lossA);
+            Assert.Equal(gradB, gradA);
+            Assert.Equal(kernels.Learn(support, null).Vector, loops.Learn(support, null).Vector);
+        }
+    }
+
     private sealed class SyncProgress(Action<LearnProgress> report) : IProgress<LearnProgress>
     {
         public void Report(LearnProgress value) => report(value);

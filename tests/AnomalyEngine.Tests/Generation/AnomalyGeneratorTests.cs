@@ -153,13 +153,15 @@ public sealed class AnomalyGeneratorTests : IDisposable
         var stopAfterTwoBatches = new SyncProgress<GenerateProgress>(p => { if (p.Done >= 8) cancel.Cancel(); });
         Assert.Throws<OperationCanceledException>(() =>
             Generator(new GenerateOptions { Sampler = FewSteps, Seed = 4, BatchSize = 4 }).Run(sources, embeddings, resumed, stopAfterTwoBatches, cancel.Token));
-        Assert.Equal(8, GenerationManifest.Read(Path.Combine(resumed, "manifest.jsonl")).Count);
+        // The stop lands between batches: after the batch that reported 8 items, or the one after it.
+        int stopped = GenerationManifest.Read(Path.Combine(resumed, "manifest.jsonl")).Count;
+        Assert.True(stopped is 8 or 12, $"{stopped} items before the stop");
         // A crash can leave a half-written manifest line: the resume must ignore it.
         File.AppendAllText(Path.Combine(resumed, "manifest.jsonl"), "{\"key\":\"00");
         Assert.Throws<InvalidOptionException>(() =>
             Generator(new GenerateOptions { Sampler = FewSteps, Seed = 4, BatchSize = 4 }).Run(sources, embeddings, resumed));
         var summary = Generator(new GenerateOptions { Sampler = FewSteps, Seed = 4, BatchSize = 4, Resume = true }).Run(sources, embeddings, resumed);
-        Assert.Equal(8, summary.AlreadyDone);
+        Assert.Equal(stopped, summary.AlreadyDone);
         AssertSameDataset(whole, resumed);
     }
 

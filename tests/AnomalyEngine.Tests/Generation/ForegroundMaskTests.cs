@@ -72,3 +72,46 @@ public class ForegroundMaskTests
         Assert.False(fg[30 * w + 55]);  // background beside the disc
     }
 }
+
+public class ClosingTests
+{
+    // Closing by definition, pixel by pixel over every element offset (the slow way).
+    private static bool[] BruteClose(bool[] m, int h, int w, bool[,] e)
+    {
+        bool[] Pass(bool[] src, bool dilate)
+        {
+            var dst = new bool[src.Length];
+            int r = e.GetLength(0) / 2;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    bool v = !dilate;
+                    for (int i = 0; i < e.GetLength(0); i++)
+                        for (int j = 0; j < e.GetLength(1); j++)
+                        {
+                            if (!e[i, j]) continue;
+                            int yy = y + i - r, xx = x + j - r;
+                            if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+                            if (dilate && src[yy * w + xx]) v = true;
+                            if (!dilate && !src[yy * w + xx]) v = false;
+                        }
+                    dst[y * w + x] = v;
+                }
+            return dst;
+        }
+        return Pass(Pass(m, true), false);
+    }
+
+    [Fact]
+    public void Run_based_closing_equals_the_definition()
+    {
+        var rng = new Random(7);
+        int h = 41, w = 53;
+        var mask = Enumerable.Range(0, h * w).Select(_ => rng.NextDouble() < 0.3).ToArray();
+        foreach (int size in new[] { 3, 7, 15 })
+        {
+            var e = ForegroundMask.Ellipse(size);
+            Assert.Equal(BruteClose(mask, h, w, e), ForegroundMask.Close(mask, h, w, e));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+# Build native + managed with one command on Windows (mirror of build.sh).
+#   ./build.ps1            build everything (Release)
+#   ./build.ps1 test       build, then run the native (ctest) and managed (xunit) tests
+#   ./build.ps1 demo       build, then run the end-to-end demo on the embedded default bundle
+#   ./build.ps1 pack       build the AnomalyEngine NuGet package into artifacts/packages
+# Needs the .NET 10 SDK, CMake and Visual Studio's C++ tools (and GoogleTest for the native tests).
+param([string]$Command = "build", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest = @())
+$ErrorActionPreference = "Stop"
+Set-Location $PSScriptRoot
+$Root = $PSScriptRoot
+$Config = if ($env:CONFIG) { $env:CONFIG } else { "Release" }
+$OrtVersion = "1.31.1"
+
+function Log($text) { Write-Host "== $text" -ForegroundColor White }
+function Check($what) { if ($LASTEXITCODE -ne 0) { throw "$what failed ($LASTEXITCODE)" } }
+
+function Ensure-Tools {
+  foreach ($tool in "dotnet", "cmake") {
+    if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) { throw "$tool is required on PATH" }
+  }
+}
+
+function Restore { Log "dotnet restore"; dotnet restore AnomalyEngine.sln --verbosity quiet; Check "restore" }
+
+function Ort-Root {
+  $gp = (dotnet nuget locals global-packages -l) -replace '^global-packages: ', ''
+  Join-Path $gp.TrimEnd('\', '/') "microsoft.ml.onnxruntime/$OrtVersion"
+}
+
+function Build-Native {
+  if (-not (Test-Path native/CMakeLists.txt)) { return }
+  Log "native (cmake)"
+  cmake -S native -B native/build -DORT_ROOT="$(Ort-Root)" -DAE_NATIVE_OUT="$Root/artifacts/native/win-x64" | Out-Null; Check "cmake configure"
+  cmake --build native/build --config Release --parallel; Check "cmake build"
+}
+
+function Build-Managed {
+  Log "dotnet build ($Config)"
+  dotnet build AnomalyEngine.sln -c $Config --no-restore --nologo -v q -clp:ErrorsOnly; Check "dotnet build"
+}
+
+function Run-Tests {
+  $failed = $false
+  if (Test-Path native/build/CTestTestfile.cmake) {
+    Log "native tests (ctest)"
+    ctest --test-dir native/build -C Release --output-on-failure | Tee-Object artifacts/ctest.log
+    if ($LASTEXITCODE -ne 0) { $failed = $true }
+  }
+  Log "managed tests (xunit)"
+  dotnet test AnomalyEngine.sln -c $Config --no-build --nologo 2>&1 | Tee-Object artifacts/dotnet-test.log
+  if ($LASTEXITCODE -ne 0) { $failed = $true }
+  if ($failed) { exit 1 }
+}
+
+New-Item -ItemType Directory -Force artifacts | Out-Null
+switch ($Command) {
+  "build" { Ensure-Tools; Restore; Build-Native; Build-Managed }
+  "test"  { Ensure-Tools; Restore; Build-Native; Build-Managed; Run-Tests }
+  "demo"  { Ensure-Tools; Restore; Build-Native; Build-Managed
+            dotnet "src/AnomalyEngine.Cli/bin/$Config/net10.0/anomaly-engine.dll" demo @Rest; exit $LASTEXITCODE }
+  "pack"  { Ensure-Tools; Restore; Build-Native; Build-Managed
+            dotnet pack src/AnomalyEngine/AnomalyEngine.csproj -c $Config --no-build -o artifacts/packages; Check "dotnet pack" }
+  default { Write-Error "usage: ./build.ps1 [build|test|demo|pack]"; exit 2 }
+}
