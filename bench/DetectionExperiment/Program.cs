@@ -4,15 +4,22 @@ using AnomalyEngine.Detection.Backbone;
 using AnomalyEngine.Detection.Head;
 using AnomalyEngine.Detection.PatchCore;
 using AnomalyEngine.Detection.Synthesis;
+using AnomalyEngine.Embedding;
+using AnomalyEngine.Generation;
 using AnomalyEngine.Imaging;
 using AnomalyEngine.Metrics;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
-// Detector A (PatchCore-style) and detector B (Perlin only) on one MVTec-layout category.
+// Detector A (PatchCore-style) and detector B in three training mixtures on one MVTec-layout category.
 // Usage: DetectionExperiment <category dir> [--height 256] [--width 256] [--train-limit N] [--test-stride K]
-//        [--coreset 0.01] [--steps 200] [--batch 4] [--seed 0] [--warmup 50] [--only AB]
+//        [--coreset 0.01] [--steps 200] [--batch 4] [--seed 0] [--warmup 50] [--only ABGM]
+//        [--exclude-support <embeddings dir>] [--generated <generate output dir>]
+// Arms: A = PatchCore-style; B = head, Perlin only (50% Perlin, 50% normal); G = head, generated only
+// (50% generated, 50% normal); M = head, DRAEM mixture of ANOGEN.md (25% Perlin, 25% generated, 50% normal).
+// --exclude-support drops every support image listed by the *.embedding.json files in the folder from
+// the test split (before --test-stride), so that no arm is scored on an image the embeddings saw.
 var opts = Args.Parse(args);
 var root = opts.Path;
 int h = opts.Int("--height", 256), w = opts.Int("--width", 256);
@@ -29,13 +36,37 @@ foreach (var dir in Directory.GetDirectories(Path.Combine(root, "test")).Order(S
     foreach (var f in Directory.GetFiles(dir).Order(StringComparer.Ordinal))
         test.Add((f, type == "good" ? null : Path.Combine(root, "ground_truth", type, Path.GetFileNameWithoutExtension(f) + "_mask.png")));
 }
+var support = new HashSet<string>(StringComparer.Ordinal);
+string? supportDir = opts.Str("--exclude-support", "") is { Length: > 0 } sd ? sd : null;
+if (supportDir is not null)
+    foreach (var file in Directory.GetFiles(supportDir, "*.embedding.json").Order(StringComparer.Ordinal))
+        foreach (var s in AnomalyEmbedding.Load(file).Support)
+            support.Add(Path.GetFullPath(s.Image));
+int before = test.Count;
+test = test.Where(t => !support.Contains(Path.GetFullPath(t.File))).ToList();
+if (supportDir is not null && before - test.Count != support.Count)
+    throw new InvalidOperationException($"{support.Count} support images are listed in {supportDir} but {before - test.Count} of them are in this test split: wrong category?");
 int stride = opts.Int("--test-stride", 1);
 test = test.Where((_, i) => i % stride == 0).ToList();
 
 var train = trainFiles.Select(f => Load(f, h, w)).ToList();
 var testImages = test.Select(t => Load(t.File, h, w)).ToList();
 var testMasks = test.Select(t => t.Mask is null ? new byte[h * w] : LoadMask(t.Mask, h, w)).ToList();
-Console.WriteLine($"{Path.GetFileName(root)}: {train.Count} train, {test.Count} test ({test.Count(t => t.Mask != null)} anomalous) at {w}x{h}; loaded in {sw.Elapsed.TotalSeconds:F1} s");
+Console.WriteLine($"{Path.GetFileName(root)}: {train.Count} train, {test.Count} test ({test.Count(t => t.Mask != null)} anomalous, {support.Count} support images removed) at {w}x{h}; loaded in {sw.Elapsed.TotalSeconds:F1} s");
+
+// Generated anomalies (stage 2): every manifest line's image and box mask, resized like the test images.
+var generated = new List<GeneratedAnomaly>();
+if (opts.Str("--generated", "") is { Length: > 0 } genDir)
+{
+    string merged = Path.Combine(genDir, "manifest.jsonl");
+    var manifests = File.Exists(merged) ? [merged] : Directory.GetFiles(genDir, "manifest*.jsonl");
+    foreach (var entry in manifests.Order(StringComparer.Ordinal).SelectMany(GenerationManifest.Read))
+    {
+        var m = LoadMask(Path.Combine(genDir, entry.Mask), h, w);
+        generated.Add(new GeneratedAnomaly(Load(Path.Combine(genDir, entry.Image), h, w), m.Select(v => (float)v).ToArray()));
+    }
+    Console.WriteLine($"{generated.Count} generated anomalies from {genDir}");
+}
 
 using var backbone = ResNet18Backbone.Open();
 ulong seed = (ulong)opts.Int("--seed", 0);
@@ -52,26 +83,31 @@ var mapsA = testImages.Select(a.Score).ToList();
 double inferA = sw.Elapsed.TotalSeconds;
 Report("A (PatchCore-style)", mapsA, $"fit {fitA:F1} s ({train.Count / fitA:F1} img/s, bank {a.BankSize}); inference {test.Count / inferA:F1} img/s");
 }
-if (!only.Contains('B')) return;
+if (only.Contains('B')) TrainB("B (Perlin only)", 0.5f, 0f);
+if (only.Contains('G')) TrainB("B (generated only)", 0f, 0.5f);
+if (only.Contains('M')) TrainB("B (Perlin + generated)", 0.25f, 0.25f);
 
-// Detector B, Perlin only (half the samples normal, as DRAEM).
-sw.Restart();
-var options = new HeadTrainingOptions
+// Detector B with the given Perlin and generated shares (the rest of each batch is normal images).
+void TrainB(string name, float perlin, float gen)
 {
-    Steps = opts.Int("--steps", 200), BatchSize = opts.Int("--batch", 4), PerlinFraction = 0.5f, GeneratedFraction = 0f,
-    AdaptorDim = opts.Int("--adaptor", 128), HiddenDim = opts.Int("--hidden", 64), WarmupSteps = opts.Int("--warmup", 50), Seed = seed,
-};
-double lastLoss = 0;
-var b = HeadDetector.Train(backbone, train, [], new SurfaceTextureSource(), options, new Progress(p =>
-{
-    lastLoss = p.Loss;
-    if (p.Step % 50 == 0) Console.WriteLine($"  step {p.Step}/{p.Steps} loss {p.Loss:F5}");
-}));
-double fitB = sw.Elapsed.TotalSeconds;
-sw.Restart();
-var mapsB = testImages.Select(b.Score).ToList();
-double inferB = sw.Elapsed.TotalSeconds;
-Report("B (Perlin only)", mapsB, $"train {options.Steps} steps x {options.BatchSize} in {fitB:F1} s ({options.Steps * options.BatchSize / fitB:F1} img/s), last loss {lastLoss:F5}; inference {test.Count / inferB:F1} img/s");
+    sw.Restart();
+    var options = new HeadTrainingOptions
+    {
+        Steps = opts.Int("--steps", 200), BatchSize = opts.Int("--batch", 4), PerlinFraction = perlin, GeneratedFraction = gen,
+        AdaptorDim = opts.Int("--adaptor", 128), HiddenDim = opts.Int("--hidden", 64), WarmupSteps = opts.Int("--warmup", 50), Seed = seed,
+    };
+    double lastLoss = 0;
+    var b = HeadDetector.Train(backbone, train, gen > 0 ? generated : [], new SurfaceTextureSource(), options, new Progress(p =>
+    {
+        lastLoss = p.Loss;
+        if (p.Step % 50 == 0) Console.WriteLine($"  {name} step {p.Step}/{p.Steps} loss {p.Loss:F5}");
+    }));
+    double fitB = sw.Elapsed.TotalSeconds;
+    sw.Restart();
+    var mapsB = testImages.Select(b.Score).ToList();
+    double inferB = sw.Elapsed.TotalSeconds;
+    Report(name, mapsB, $"train {options.Steps} steps x {options.BatchSize} in {fitB:F1} s ({options.Steps * options.BatchSize / fitB:F1} img/s), last loss {lastLoss:F5}; inference {test.Count / inferB:F1} img/s");
+}
 
 void Report(string name, List<AnomalyMap> maps, string timing)
 {
