@@ -110,8 +110,8 @@ public sealed class AnomalyGenerator
 
         using (var manifest = GenerationManifest.Open(manifestPath))
         {
-            // PNG encoding at the source's resolution costs as much as sampling: a batch's files are
-            // written on a worker while the next batch samples. Entries are still appended in item
+            // Upscaling, pasting and PNG encoding at the source's resolution cost as much as sampling:
+            // a batch is composed and written on a worker while the next batch samples. Entries are still appended in item
             // order, each after its files are in place, and every write finishes before Run returns.
             Task pending = Task.CompletedTask;
             try
@@ -138,7 +138,6 @@ public sealed class AnomalyGenerator
                 }
                 if (requests.Count == 0) continue;
                 var results = _sampler.Sample(requests);
-                var composed = batch.Select((b, k) => Compose(b.Source.Original, results[k].Image, b.Box)).ToList();
                 pending.GetAwaiter().GetResult();
                 int finished = Math.Min(todo.Count, start + _options.BatchSize);
                 pending = Task.Run(() =>
@@ -146,7 +145,7 @@ public sealed class AnomalyGenerator
                 for (int k = 0; k < batch.Count; k++)
                 {
                     var (item, source, box, boxMask) = batch[k];
-                    var image = composed[k];
+                    var image = Compose(source.Original, results[k].Image, box);
                     var (imagePath, maskPath) = writer.WriteDefect(item.Defect, item.OutputStem, image, boxMask);
                     string? refinedPath = null;
                     if (_options.RefineThreshold is { } threshold)
