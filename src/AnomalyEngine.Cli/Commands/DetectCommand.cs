@@ -38,7 +38,7 @@ internal sealed class DetectCommand : Command<DetectCommand.Settings>
         if (string.IsNullOrEmpty(s.Out)) throw new InvalidOptionException("--out is required.");
         if (s.Height % ResNet18Backbone.SizeMultiple != 0 || s.Width % ResNet18Backbone.SizeMultiple != 0 || s.Height <= 0 || s.Width <= 0)
             throw new InvalidOptionException($"--height and --width must be positive multiples of {ResNet18Backbone.SizeMultiple} (got {s.Width}x{s.Height}).");
-        var files = TrainCommand.ImageFiles(s.Images);
+        var files = AnomalyEngine.Data.ImageFiles.List(s.Images);
         using var backbone = ResNet18Backbone.Open();
         var detector = Detectors.Load(s.Detector, backbone);
         var maps = new List<(string File, AnomalyMap Map)>();

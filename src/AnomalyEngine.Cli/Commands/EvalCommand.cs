@@ -55,13 +55,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         if (!double.TryParse(s.ProLimit, NumberStyles.Float, CultureInfo.InvariantCulture, out double limit) || !(limit > 0 && limit <= 1))
             throw new InvalidOptionException($"--pro-limit must be a number in (0, 1], got '{s.ProLimit}'.");
         if (s.Overlays < 0) throw new InvalidOptionException($"--overlays must be >= 0, got {s.Overlays}.");
-        var preference = s.Device.ToLowerInvariant() switch
-        {
-            "auto" => DevicePreference.Auto,
-            "cpu" => DevicePreference.Cpu,
-            "cuda" => DevicePreference.Cuda,
-            _ => throw new InvalidOptionException($"--device must be auto, cpu or cuda, got '{s.Device}'."),
-        };
+        var preference = BundleLocation.Device(s.Device);
         // The CPU path never needs an ILGPU device; only create one when CUDA may be used.
         using var device = preference == DevicePreference.Cpu ? null : ComputeDevice.Create(preference);
         var request = new EvaluationRequest

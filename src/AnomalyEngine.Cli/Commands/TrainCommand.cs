@@ -70,7 +70,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             throw new InvalidOptionException("--out is required: the detector bundle folder to write.");
         if (s.Height % ResNet18Backbone.SizeMultiple != 0 || s.Width % ResNet18Backbone.SizeMultiple != 0 || s.Height <= 0 || s.Width <= 0)
             throw new InvalidOptionException($"--height and --width must be positive multiples of {ResNet18Backbone.SizeMultiple} (got {s.Width}x{s.Height}).");
-        var files = ImageFiles(s.Normals);
+        var files = AnomalyEngine.Data.ImageFiles.List(s.Normals);
         if (files.Count == 0)
             throw new InvalidInputException($"'{s.Normals}' holds no .png/.jpg/.bmp images.");
         var normals = files.Select(f => DetectionInput.Resize(ImageCodec.ReadImage(f, 3), s.Height, s.Width)).ToList();
@@ -105,10 +105,6 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             AnsiConsole.MarkupLineInterpolated($"trained {s.Detector} on {normals.Count} images ({s.Width}x{s.Height}) in {clock.Elapsed.TotalSeconds:F1} s; wrote {s.Out}");
         return 0;
     }
-
-    internal static List<string> ImageFiles(string folder) =>
-        Directory.GetFiles(folder).Where(f => Path.GetExtension(f).ToLowerInvariant() is ".png" or ".jpg" or ".jpeg" or ".bmp")
-            .Order(StringComparer.Ordinal).ToList();
 
     private static float Number(string text, string option) =>
         float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && float.IsFinite(v)
