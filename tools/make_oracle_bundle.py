@@ -11,6 +11,8 @@ mu(c) = mean of the conditioning c (all T x D values). With x_t = r x0 + s eps
     A_t = s / V_t,  B_t = r s / V_t,  V_t = r^2 SIGMA^2 + s^2.
 unet_grad: the vector-Jacobian product of that output with g w.r.t. the context:
     grad_context[b, i, j] = -B_t * sum(g[b]) / (T D).
+unet_loss_grad: with d = noise - target, loss[b] = sum(weight[b] d[b]^2) and
+    grad_context[b, i, j] = -B_t * sum(2 weight[b] d[b]) / (T D)  (unet_grad with g = 2 weight d).
 Autoencoder (linear): encoder = 2x2 average pool then a 1x1 convolution ENC (3 -> 4 channels);
 decoder = a 1x1 convolution DEC (4 -> 3) then a nearest 2x upsample.
 Schedule: scaled_linear 0.00085..0.012 over 1000 steps, epsilon prediction (the LDM schedule).
@@ -57,6 +59,55 @@ def coefficient_nodes(prefix):
     ]
 
 
+def forward_nodes():
+    """noise = A_t latent - B_t mu(context)."""
+    return [
+        helper.make_node("ReduceMean", ["context"], ["mu"], axes=[1, 2], keepdims=0),
+        helper.make_node("Reshape", ["mu", "shape4"], ["mu4"]),
+        helper.make_node("Mul", ["a4", "latent"], ["ax"]),
+        helper.make_node("Mul", ["b4", "mu4"], ["bmu"]),
+        helper.make_node("Sub", ["ax", "bmu"], ["noise"]),
+    ]
+
+
+def context_gradient_nodes(cotangent):
+    """grad_context[b] = -B_t sum(cotangent[b]) / (T D), broadcast over the context."""
+    return [
+        helper.make_node("ReduceSum", [cotangent, "axes123"], ["gsum"], keepdims=0),
+        helper.make_node("Mul", ["b", "gsum"], ["bg"]),
+        helper.make_node("Mul", ["bg", "minus_inv_td"], ["per_item"]),
+        helper.make_node("Reshape", ["per_item", "shape3"], ["per_item3"]),
+        helper.make_node("Shape", ["context"], ["context_shape"]),
+        helper.make_node("Expand", ["per_item3", "context_shape"], ["grad_context"]),
+    ]
+
+
+def unet_loss_grad(a, b):
+    latent = helper.make_tensor_value_info("latent", TensorProto.FLOAT, ["B", C, LATENT, LATENT])
+    timestep = helper.make_tensor_value_info("timestep", TensorProto.INT64, ["B"])
+    context = helper.make_tensor_value_info("context", TensorProto.FLOAT, ["B", TOKENS, WIDTH])
+    target = helper.make_tensor_value_info("target", TensorProto.FLOAT, ["B", C, LATENT, LATENT])
+    weight = helper.make_tensor_value_info("weight", TensorProto.FLOAT, ["B", C, LATENT, LATENT])
+    inits = [numpy_helper.from_array(a, "table_a"), numpy_helper.from_array(b, "table_b"),
+             numpy_helper.from_array(np.array([-1, 1, 1, 1], dtype=np.int64), "shape4"),
+             numpy_helper.from_array(np.array([1, 2, 3], dtype=np.int64), "axes123"),
+             numpy_helper.from_array(np.array(-1.0 / (TOKENS * WIDTH), dtype=np.float32), "minus_inv_td"),
+             numpy_helper.from_array(np.array(2.0, dtype=np.float32), "two"),
+             numpy_helper.from_array(np.array([-1, 1, 1], dtype=np.int64), "shape3")]
+    nodes = coefficient_nodes("") + forward_nodes() + [
+        helper.make_node("Sub", ["noise", "target"], ["diff"]),
+        helper.make_node("Mul", ["weight", "diff"], ["wdiff"]),
+        helper.make_node("Mul", ["wdiff", "diff"], ["wsq"]),
+        helper.make_node("ReduceSum", ["wsq", "axes123"], ["loss"], keepdims=0),
+        helper.make_node("Mul", ["wdiff", "two"], ["cotangent"]),
+    ] + context_gradient_nodes("cotangent")
+    outs = [helper.make_tensor_value_info("loss", TensorProto.FLOAT, ["B"]),
+            helper.make_tensor_value_info("grad_context", TensorProto.FLOAT, ["B", TOKENS, WIDTH])]
+    graph = helper.make_graph(nodes, "oracle_unet_loss_grad", [latent, timestep, context, target, weight],
+                              outs, inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+
+
 def unet(a, b, grad):
     latent = helper.make_tensor_value_info("latent", TensorProto.FLOAT, ["B", C, LATENT, LATENT])
     timestep = helper.make_tensor_value_info("timestep", TensorProto.INT64, ["B"])
@@ -65,13 +116,7 @@ def unet(a, b, grad):
              numpy_helper.from_array(np.array([-1, 1, 1, 1], dtype=np.int64), "shape4")]
     nodes = coefficient_nodes("")
     if not grad:
-        nodes += [
-            helper.make_node("ReduceMean", ["context"], ["mu"], axes=[1, 2], keepdims=0),
-            helper.make_node("Reshape", ["mu", "shape4"], ["mu4"]),
-            helper.make_node("Mul", ["a4", "latent"], ["ax"]),
-            helper.make_node("Mul", ["b4", "mu4"], ["bmu"]),
-            helper.make_node("Sub", ["ax", "bmu"], ["noise"]),
-        ]
+        nodes += forward_nodes()
         out = helper.make_tensor_value_info("noise", TensorProto.FLOAT, ["B", C, LATENT, LATENT])
         graph = helper.make_graph(nodes, "oracle_unet", [latent, timestep, context], [out], inits)
     else:
@@ -79,14 +124,7 @@ def unet(a, b, grad):
         inits += [numpy_helper.from_array(np.array([1, 2, 3], dtype=np.int64), "axes123"),
                   numpy_helper.from_array(np.array(-1.0 / (TOKENS * WIDTH), dtype=np.float32), "minus_inv_td"),
                   numpy_helper.from_array(np.array([-1, 1, 1], dtype=np.int64), "shape3")]
-        nodes += [
-            helper.make_node("ReduceSum", ["grad_output", "axes123"], ["gsum"], keepdims=0),
-            helper.make_node("Mul", ["b", "gsum"], ["bg"]),
-            helper.make_node("Mul", ["bg", "minus_inv_td"], ["per_item"]),
-            helper.make_node("Reshape", ["per_item", "shape3"], ["per_item3"]),
-            helper.make_node("Shape", ["context"], ["context_shape"]),
-            helper.make_node("Expand", ["per_item3", "context_shape"], ["grad_context"]),
-        ]
+        nodes += context_gradient_nodes("grad_output")
         out = helper.make_tensor_value_info("grad_context", TensorProto.FLOAT, ["B", TOKENS, WIDTH])
         graph = helper.make_graph(nodes, "oracle_unet_grad", [latent, timestep, context, g], [out], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
@@ -129,6 +167,7 @@ def main():
     a, b = tables()
     save(unet(a, b, grad=False), os.path.join(out, "unet.onnx"))
     save(unet(a, b, grad=True), os.path.join(out, "unet_grad.onnx"))
+    save(unet_loss_grad(a, b), os.path.join(out, "unet_loss_grad.onnx"))
     save(encoder(), os.path.join(out, "vae_encoder.onnx"))
     save(decoder(), os.path.join(out, "vae_decoder.onnx"))
     manifest = {
@@ -142,7 +181,7 @@ def main():
         "schedule": {"train_steps": T, "beta_schedule": "scaled_linear", "beta_start": 0.00085,
                      "beta_end": 0.012, "prediction": "epsilon"},
         "components": {name: {"onnx": f"{name}.onnx", "plan": None}
-                       for name in ["unet", "unet_grad", "vae_encoder", "vae_decoder"]},
+                       for name in ["unet", "unet_grad", "unet_loss_grad", "vae_encoder", "vae_decoder"]},
         "oracle": {"data_sigma": SIGMA, "mean": "mean of the conditioning",
                    "encoder": ENC.tolist(), "decoder": DEC.tolist(),
                    "command": "/usr/bin/python3 tools/make_oracle_bundle.py"},

@@ -9,7 +9,7 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 
 from . import conditioning as cond
-from .grad_export import export_unet_grad
+from .grad_export import export_unet_grad, export_unet_loss_grad
 from .schedule import BETA_END, BETA_START, TRAIN_STEPS
 
 OPSET = 17
@@ -92,6 +92,8 @@ def contract_shapes(image_size, latent_channels, latent_size, tokens, width):
         'vae_decoder': {'latent': lat, 'image': img},
         'unet': {**unet_in, 'noise': lat},
         'unet_grad': {**unet_in, 'grad_output': lat, 'grad_context': [tokens, width]},
+        'unet_loss_grad': {**unet_in, 'target': lat, 'weight': lat, 'loss': [],
+                           'grad_context': [tokens, width]},
     }
 
 
@@ -115,8 +117,11 @@ def declare_shapes(path, out_path, shapes):
     onnx.save(model, out_path)
 
 
+GRAPHS = ('unet', 'unet_grad', 'unet_loss_grad', 'vae_encoder', 'vae_decoder')
+
+
 def _finish(out_dir, float16_weights, shapes):
-    for name in ('vae_encoder', 'vae_decoder', 'unet', 'unet_grad'):
+    for name in GRAPHS:
         path = os.path.join(out_dir, f'{name}.onnx')
         _atomic(path, lambda p: declare_shapes(path, p, shapes[name]))
         if float16_weights:
@@ -126,7 +131,7 @@ def _finish(out_dir, float16_weights, shapes):
 def write_bundle(out_dir, *, bundle_id, encoder, decoder, unet, vocab, scale_factor,
                  image_size=64, latent_channels=4, latent_size=16, float16_weights=True,
                  extra=None):
-    """Export the four graphs and the conditioning tensors, then write manifest.json last.
+    """Export the five graphs and the conditioning tensors, then write manifest.json last.
     With float16_weights the graph weights are rounded to float16 first (in the given modules
     too, so that they remain the reference) and stored as float16: the graphs stay float32."""
     os.makedirs(out_dir, exist_ok=True)
@@ -151,6 +156,8 @@ def write_bundle(out_dir, *, bundle_id, encoder, decoder, unet, vocab, scale_fac
             ['latent', 'timestep', 'context'], ['noise'])
     _atomic(os.path.join(out_dir, 'unet_grad.onnx'),
             lambda p: export_unet_grad(unet, p, lat, tokens, width, opset=OPSET))
+    _atomic(os.path.join(out_dir, 'unet_loss_grad.onnx'),
+            lambda p: export_unet_loss_grad(unet, p, lat, tokens, width, opset=OPSET))
 
     _finish(out_dir, float16_weights,
             contract_shapes(image_size, latent_channels, latent_size, tokens, int(width)))
@@ -183,8 +190,7 @@ def write_bundle(out_dir, *, bundle_id, encoder, decoder, unet, vocab, scale_fac
         },
         'schedule': {'train_steps': TRAIN_STEPS, 'beta_schedule': 'scaled_linear',
                      'beta_start': BETA_START, 'beta_end': BETA_END, 'prediction': 'epsilon'},
-        'components': {name: {'onnx': f'{name}.onnx', 'plan': None}
-                       for name in ('unet', 'unet_grad', 'vae_encoder', 'vae_decoder')},
+        'components': {name: {'onnx': f'{name}.onnx', 'plan': None} for name in GRAPHS},
     }
     if extra:
         manifest.update(extra)

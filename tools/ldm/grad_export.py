@@ -9,6 +9,10 @@ full decomposition table yields a graph the ONNX exporter accepts. What works (s
    `reshape`, `var` becomes the mean of squared deviations;
 4. make the traced batch size symbolic again (shape arguments that start with the traced batch are
    rebuilt from `context.shape[0]` at run time), then `torch.onnx.export`.
+
+`unet_loss_grad` is the same trace around a weighted squared error: one forward and one backward
+pass give both the loss and its gradient w.r.t. the conditioning, where `unet` + `unet_grad` need
+a forward pass twice (docs/bundle-format.md).
 """
 import operator
 
@@ -157,6 +161,44 @@ def trace_vjp(unet: torch.nn.Module, example):
 
     gm = make_fx(f, decomposition_table=decomposition_table())(*example)
     return _rewrite(gm, 'context')
+
+
+def trace_loss_vjp(unet: torch.nn.Module, example):
+    """fx graph of (latent, timestep, context, target, weight) -> (loss, grad_context) where
+    loss[b] = sum over b's elements of weight (unet - target)^2 and grad_context is the gradient of
+    sum_b loss[b] w.r.t. context: the vjp of the unet with 2 weight (unet - target)."""
+    for p in unet.parameters():
+        p.requires_grad_(False)
+    unet.eval()
+
+    def f(latent, timestep, context, target, weight):
+        noise, pull = vjp(lambda c: unet(latent, timestep, c), context)
+        diff = noise - target
+        loss = (weight * diff * diff).sum(dim=(1, 2, 3))
+        return loss, pull(2.0 * weight * diff)[0]
+
+    gm = make_fx(f, decomposition_table=decomposition_table())(*example)
+    return _rewrite(gm, 'context')
+
+
+def example_loss_inputs(latent_shape, tokens, width, batch=TRACE_BATCH, seed=0):
+    """(latent, timestep, context, target, weight); the weight is a 0/1 mask scaled by 1/count."""
+    g = torch.Generator().manual_seed(seed)
+    c, h, w = latent_shape
+    latent, timestep, context, target = example_inputs(latent_shape, tokens, width, batch, seed)
+    weight = (torch.rand(batch, c, h, w, generator=g) < 0.3).float() / (batch * c * h * w)
+    return latent, timestep, context, target, weight
+
+
+def export_unet_loss_grad(unet, path, latent_shape, tokens, width, opset=17):
+    example = example_loss_inputs(latent_shape, tokens, width)
+    gm = trace_loss_vjp(unet, example)
+    names = ['latent', 'timestep', 'context', 'target', 'weight']
+    outputs = ['loss', 'grad_context']
+    torch.onnx.export(gm, example, path, input_names=names, output_names=outputs,
+                      dynamic_axes={n: {0: 'batch'} for n in names + outputs},
+                      opset_version=opset, do_constant_folding=True)
+    return gm
 
 
 def example_inputs(latent_shape, tokens, width, batch=TRACE_BATCH, seed=0):

@@ -3,7 +3,7 @@ runtime (tools/ortcheck here, the engine's own runtime in its tests) can check t
 
 Layout: <dir>/cases.json lists cases {name, graph (relative to <dir>), inputs [{name, file, dtype,
 shape}], outputs [{name, file, shape}]}; tensors are raw little-endian float32 / int64 files.
-The expected `grad_context` comes from torch.autograd on the eager UNet, not from the traced graph.
+The expected `grad_context` (and `loss`) come from torch.autograd on the eager UNet, not from the traced graph.
 """
 import json
 import os
@@ -28,6 +28,9 @@ def _inputs(latent_shape, tokens, width, batch, seed, image_size):
         'context': torch.randn(batch, tokens, width, generator=g),
         'grad_output': torch.randn(batch, *latent_shape, generator=g),
         'image': torch.rand(batch, 3, image_size, image_size, generator=g) * 2 - 1,
+        # A 0/1 mask scaled by 1/count, as the learner passes it.
+        'weight': (torch.rand(batch, *latent_shape, generator=g) < 0.3).float()
+        / (batch * int(np.prod(latent_shape))),
     }
 
 
@@ -37,6 +40,15 @@ def unet_vjp(unet, latent, timestep, context, grad_output):
         out = unet(latent, timestep, c)
         (g,) = torch.autograd.grad(out, c, grad_output)
     return g
+
+
+def unet_loss_vjp(unet, latent, timestep, context, target, weight):
+    """loss[b] = sum of weight (unet - target)^2 over b's elements, and d(sum_b loss[b])/d context."""
+    c = context.clone().requires_grad_(True)
+    with torch.enable_grad():
+        loss = (weight * (unet(latent, timestep, c) - target) ** 2).sum(dim=(1, 2, 3))
+        (g,) = torch.autograd.grad(loss.sum(), c)
+    return loss.detach(), g
 
 
 def write_fixtures(fixture_dir, graph_dir, *, encoder, decoder, unet, latent_shape, tokens,
@@ -68,6 +80,12 @@ def write_fixtures(fixture_dir, graph_dir, *, encoder, decoder, unet, latent_sha
         x = _inputs(latent_shape, tokens, width, b, 300 + b, image_size)
         ins = {k: x[k] for k in ('latent', 'timestep', 'context', 'grad_output')}
         case(f'unet_grad_b{b}', 'unet_grad.onnx', ins, {'grad_context': unet_vjp(unet, **ins)})
+        if os.path.exists(os.path.join(graph_dir, 'unet_loss_grad.onnx')):
+            ins = {k: x[k] for k in ('latent', 'timestep', 'context')}
+            ins['target'], ins['weight'] = x['grad_output'], x['weight']
+            loss, g = unet_loss_vjp(unet, **ins)
+            case(f'unet_loss_grad_b{b}', 'unet_loss_grad.onnx', ins,
+                 {'loss': loss, 'grad_context': g})
     tmp = os.path.join(fixture_dir, 'cases.json.tmp')
     with open(tmp, 'w') as f:
         json.dump({'cases': cases}, f, indent=1)

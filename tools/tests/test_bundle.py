@@ -15,6 +15,8 @@ SHAPES = contract_shapes(64, 4, 16, TOKENS, WIDTH)
 GRAPH_IO = {  # docs/bundle-format.md, "Graph inputs and outputs"
     'unet': (['latent', 'timestep', 'context'], ['noise']),
     'unet_grad': (['latent', 'timestep', 'context', 'grad_output'], ['grad_context']),
+    'unet_loss_grad': (['latent', 'timestep', 'context', 'target', 'weight'],
+                       ['loss', 'grad_context']),
     'vae_encoder': (['image'], ['latent']),
     'vae_decoder': (['latent'], ['image']),
 }
@@ -72,12 +74,13 @@ def test_every_graph_has_the_contract_names_and_a_dynamic_batch(bundle_dir):
             assert [d.dim_value for d in dims[1:]] == SHAPES[comp][v.name], (comp, v.name)
 
 
-def test_gradient_graph_stores_each_weight_once(bundle_dir, small_models):
+def test_gradient_graphs_store_each_weight_once(bundle_dir, small_models):
     unet = small_models[2]
     n_params = sum(p.numel() for p in unet.parameters())
-    g = onnx.load(os.path.join(bundle_dir, 'unet_grad.onnx')).graph
-    stored = sum(int(np.prod(t.dims)) for t in g.initializer)
-    assert stored < 1.1 * n_params
+    for name in ('unet_grad', 'unet_loss_grad'):
+        g = onnx.load(os.path.join(bundle_dir, f'{name}.onnx')).graph
+        stored = sum(int(np.prod(t.dims)) for t in g.initializer)
+        assert stored < 1.1 * n_params, name
 
 
 @pytest.fixture(scope='module')
@@ -96,7 +99,10 @@ def test_onnx_runtime_matches_torch_for_every_graph_and_batch_size(bundle_dir, o
     assert r.returncode == 0, r.stderr
     results = [json.loads(line) for line in r.stdout.splitlines()]
     cases = json.load(open(os.path.join(bundle_dir, 'parity', 'cases.json')))['cases']
-    assert len(results) == len(cases) == 7
+    # 2 autoencoder + 2 unet + 3 unet_grad + 3 unet_loss_grad cases; one line per output.
+    assert len(cases) == 10
+    assert [(res['case'], res['output']) for res in results] == [
+        (c['name'], o['name']) for c in cases for o in c['outputs']]
     for res in results:
         assert res['rel'] <= 1e-4, res
 

@@ -3,7 +3,7 @@ import torch.nn.functional as F
 
 from conftest import LATENT, TOKENS, WIDTH
 from ldm import grad_export as ge
-from ldm.parity import unet_vjp
+from ldm.parity import unet_loss_vjp, unet_vjp
 
 
 def rel_err(a, b):
@@ -16,6 +16,31 @@ def test_traced_vjp_matches_autograd_at_the_traced_and_other_batch_sizes(small_m
     for b in (1, 3, 5):
         x = ge.example_inputs(LATENT, TOKENS, WIDTH, batch=b, seed=10 + b)
         assert rel_err(gm(*x), unet_vjp(unet, *x)) <= 1e-4
+
+
+def test_traced_loss_and_gradient_match_autograd_at_several_batch_sizes(small_models):
+    unet = small_models[2]
+    gm = ge.trace_loss_vjp(unet, ge.example_loss_inputs(LATENT, TOKENS, WIDTH))
+    for b in (1, 3, 4):
+        x = ge.example_loss_inputs(LATENT, TOKENS, WIDTH, batch=b, seed=20 + b)
+        loss, grad = gm(*x)
+        ref_loss, ref_grad = unet_loss_vjp(unet, *x)
+        assert loss.shape == (b,)
+        assert rel_err(loss, ref_loss) <= 1e-5
+        assert rel_err(grad, ref_grad) <= 1e-4
+
+
+def test_fused_gradient_is_the_vjp_with_the_loss_cotangent(small_models):
+    # d/dc sum w (u(c) - y)^2 = J^T (2 w (u - y)): the fused graph against unet_grad's formula,
+    # and its loss against the formula evaluated directly.
+    unet = small_models[2]
+    latent, t, ctx, target, w = ge.example_loss_inputs(LATENT, TOKENS, WIDTH, batch=2, seed=9)
+    with torch.no_grad():
+        u = unet(latent, t, ctx)
+    loss, grad = unet_loss_vjp(unet, latent, t, ctx, target, w)
+    assert rel_err(grad, unet_vjp(unet, latent, t, ctx, 2 * w * (u - target))) <= 1e-5
+    by_hand = torch.stack([(w[b] * (u[b] - target[b]) ** 2).sum() for b in range(2)])
+    assert rel_err(loss, by_hand) <= 1e-6
 
 
 def test_autograd_vjp_matches_central_finite_differences(small_models):
@@ -35,12 +60,15 @@ def test_autograd_vjp_matches_central_finite_differences(small_models):
         assert abs((analytic - fd) / fd).item() <= 1e-4
 
 
-def test_traced_graph_holds_only_ops_the_exporter_maps(small_models):
-    gm = ge.trace_vjp(small_models[2], ge.example_inputs(LATENT, TOKENS, WIDTH))
-    targets = {str(n.target) for n in gm.graph.nodes if n.op in ('call_function', 'call_method')}
-    for bad in ('convolution_backward', 'aten.view', '_reshape_alias', 'aten.var', 'fill',
-                '_to_copy', 'empty_like'):
-        assert not any(bad in t for t in targets), bad
+def test_traced_graphs_hold_only_ops_the_exporter_maps(small_models):
+    unet = small_models[2]
+    for gm in (ge.trace_vjp(unet, ge.example_inputs(LATENT, TOKENS, WIDTH)),
+               ge.trace_loss_vjp(unet, ge.example_loss_inputs(LATENT, TOKENS, WIDTH))):
+        targets = {str(n.target) for n in gm.graph.nodes
+                   if n.op in ('call_function', 'call_method')}
+        for bad in ('convolution_backward', 'aten.view', '_reshape_alias', 'aten.var', 'fill',
+                    '_to_copy', 'empty_like'):
+            assert not any(bad in t for t in targets), bad
 
 
 def test_conv_backward_is_the_transposed_convolution_for_every_stride_and_size():

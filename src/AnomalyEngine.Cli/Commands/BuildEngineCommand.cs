@@ -127,7 +127,7 @@ internal sealed class BuildEngineCommand : Command<BuildEngineCommand.Settings>
         return new Job(Path.GetFileNameWithoutExtension(onnx), onnx, Path.GetFullPath(s.Out ?? Path.ChangeExtension(onnx, ".plan")));
     }
 
-    internal static readonly string[] BundleComponents = ["unet", "unet_grad", "vae_encoder", "vae_decoder"];
+    internal static readonly string[] BundleComponents = ["unet", "unet_grad", "unet_loss_grad", "vae_encoder", "vae_decoder"];
 
     private static List<Job> BundleJobs(ModelBundle bundle, string? components)
     {

@@ -71,7 +71,7 @@ internal sealed class LearnCommand : Command<LearnCommand.Settings>
         public double Beta2 { get; init; } = 0.999;
 
         [CommandOption("--gradient <MODE>")]
-        [Description("auto | exact | gradient-free. Auto: exact when the bundle has unet_grad.")]
+        [Description("auto | exact | gradient-free. Auto: exact when the bundle has unet_loss_grad or unet_grad.")]
         [DefaultValue("auto")]
         public string Gradient { get; init; } = "auto";
 

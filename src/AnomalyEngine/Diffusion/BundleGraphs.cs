@@ -5,7 +5,7 @@ namespace AnomalyEngine.Diffusion;
 
 /// <summary>
 /// A bundle's graphs opened as sessions, each checked against the manifest's shapes
-/// (docs/bundle-format.md): the unet, and where present unet_grad and the autoencoder.
+/// (docs/bundle-format.md): the unet, and where present unet_grad, unet_loss_grad and the autoencoder.
 /// </summary>
 public sealed class BundleGraphs : IDisposable
 {
@@ -19,6 +19,9 @@ public sealed class BundleGraphs : IDisposable
 
     /// <summary>The conditioning-gradient graph, or null when the bundle has none.</summary>
     public GraphSession? UnetGrad { get; private set; }
+
+    /// <summary>The fused loss-and-gradient graph, or null when the bundle has none.</summary>
+    public GraphSession? UnetLossGrad { get; private set; }
 
     /// <summary>The autoencoder's encoder, or null for pixel-space bundles.</summary>
     public GraphSession? Encoder { get; private set; }
@@ -38,6 +41,7 @@ public sealed class BundleGraphs : IDisposable
         {
             graphs.Unet = OpenOne(bundle, "unet", options, device)!;
             graphs.UnetGrad = OpenOne(bundle, "unet_grad", options, device);
+            graphs.UnetLossGrad = OpenOne(bundle, "unet_loss_grad", options, device);
             graphs.Encoder = OpenOne(bundle, "vae_encoder", options, device);
             graphs.Decoder = OpenOne(bundle, "vae_decoder", options, device);
             return graphs;
@@ -87,6 +91,7 @@ public sealed class BundleGraphs : IDisposable
     {
         Unet?.Dispose();
         UnetGrad?.Dispose();
+        UnetLossGrad?.Dispose();
         Encoder?.Dispose();
         Decoder?.Dispose();
     }

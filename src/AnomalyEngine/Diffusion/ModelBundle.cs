@@ -12,7 +12,7 @@ public sealed class ModelBundle
     /// <summary>The manifest format version this engine reads.</summary>
     public const int FormatVersion = 1;
 
-    private static readonly string[] ComponentNames = ["unet", "unet_grad", "vae_encoder", "vae_decoder"];
+    private static readonly string[] ComponentNames = ["unet", "unet_grad", "unet_loss_grad", "vae_encoder", "vae_decoder"];
     private readonly Dictionary<string, string> _graphs = new();
     private readonly Dictionary<string, string> _plans = new();
 
@@ -87,6 +87,9 @@ public sealed class ModelBundle
     /// <summary>True when the bundle has the conditioning-gradient graph.</summary>
     public bool HasUnetGrad => _graphs.ContainsKey("unet_grad");
 
+    /// <summary>Whether the bundle has the fused loss-and-gradient graph <c>unet_loss_grad</c> (one pass instead of unet + unet_grad).</summary>
+    public bool HasUnetLossGrad => _graphs.ContainsKey("unet_loss_grad");
+
     /// <summary>Latent elements per item, C h w.</summary>
     public int LatentElements => LatentChannels * LatentSize * LatentSize;
 
@@ -96,7 +99,7 @@ public sealed class ModelBundle
     /// <summary>The noise schedule the bundle was trained with.</summary>
     public NoiseSchedule CreateSchedule() => NoiseSchedule.Create(BetaSchedule, TrainSteps, BetaStart, BetaEnd);
 
-    /// <summary>The ONNX file of a component ("unet", "unet_grad", "vae_encoder", "vae_decoder"), or null when absent.</summary>
+    /// <summary>The ONNX file of a component ("unet", "unet_grad", "unet_loss_grad", "vae_encoder", "vae_decoder"), or null when absent.</summary>
     public string? GraphPath(string component) => _graphs.TryGetValue(component, out var p) ? p : null;
 
     /// <summary>The TensorRT plan of a component, or null when the manifest names none.</summary>
@@ -267,6 +270,8 @@ public sealed class ModelBundle
             "unet" => ([Latent("latent"), new("timestep", true, [-1]), new("context", false, [-1, t, d])], [Latent("noise")]),
             "unet_grad" => ([Latent("latent"), new("timestep", true, [-1]), new("context", false, [-1, t, d]), Latent("grad_output")],
                             [new("grad_context", false, [-1, t, d])]),
+            "unet_loss_grad" => ([Latent("latent"), new("timestep", true, [-1]), new("context", false, [-1, t, d]), Latent("target"), Latent("weight")],
+                                 [new("loss", false, [-1]), new("grad_context", false, [-1, t, d])]),
             "vae_encoder" => ([new("image", false, [-1, ic, s, s])], [Latent("latent")]),
             "vae_decoder" => ([Latent("latent")], [new("image", false, [-1, ic, s, s])]),
             _ => throw new ArgumentOutOfRangeException(nameof(component)),

@@ -18,6 +18,8 @@ public sealed record LearnResult(float[] Vector, IReadOnlyList<double> Losses, G
 /// diffusion model. Per step: B rows (support image, flip, t ~ U{0..T−1}, eps ~ N(0, I)), all keyed
 /// by (seed, step, row) so a resumed run is bit-identical to an uninterrupted one;
 /// loss = mean over B·C·h·w of M (eps − eps_θ(z_t, t, c(v)))², M the dilated latent mask.
+/// Exact gradients come from the fused <c>unet_loss_grad</c> graph when the bundle has it (one
+/// engine call per step), else from <c>unet</c> then <c>unet_grad</c> (two calls).
 /// </summary>
 internal sealed class EmbeddingLearner
 {
@@ -29,13 +31,15 @@ internal sealed class EmbeddingLearner
     private readonly int _slot;
     private readonly float[] _initial;
     private readonly IConditioningGradient? _gradient;
+    private readonly IConditioningLossGradient? _lossGradient;
     private readonly IReadOnlyList<float[]>? _vocabulary;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LearnStepArgs> _qSample;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>, ArrayView<float>> _loss;
     private readonly Action<KernelConfig, ArrayView<float>, int, int, int, int, ArrayView<float>> _gather;
 
     public EmbeddingLearner(DiffusionModel model, float[] template, int placeholderSlot, float[] initialEmbedding,
-        IConditioningGradient? gradient, IReadOnlyList<float[]>? vocabulary, ComputeDevice device, LearnOptions options)
+        IConditioningGradient? gradient, IReadOnlyList<float[]>? vocabulary, ComputeDevice device, LearnOptions options,
+        IConditioningLossGradient? lossGradient = null)
     {
         options.Validate();
         if (template.Length != model.ContextElements)
@@ -44,13 +48,14 @@ internal sealed class EmbeddingLearner
             throw new ModelException($"The initial embedding has {initialEmbedding.Length} values; the conditioning width is {model.Width}.");
         if (placeholderSlot < 0 || placeholderSlot >= model.Tokens)
             throw new ModelException($"The placeholder slot {placeholderSlot} lies outside the {model.Tokens} conditioning tokens.");
-        if (options.Gradient == GradientMode.Exact && gradient is null)
-            throw new InvalidOptionException("Exact gradients need the bundle's unet_grad graph, which this bundle (or engine) lacks; use --gradient gradient-free.");
+        if (options.Gradient == GradientMode.Exact && gradient is null && lossGradient is null)
+            throw new InvalidOptionException("Exact gradients need the bundle's unet_loss_grad or unet_grad graph, which this bundle (or engine) lacks; use --gradient gradient-free.");
         _model = model;
         _template = template;
         _slot = placeholderSlot;
         _initial = initialEmbedding;
         _gradient = options.Gradient == GradientMode.GradientFree ? null : gradient;
+        _lossGradient = options.Gradient == GradientMode.GradientFree ? null : lossGradient;
         _vocabulary = vocabulary;
         _device = device;
         _options = options;
@@ -64,7 +69,10 @@ internal sealed class EmbeddingLearner
     internal bool KernelsOnCpu { get; init; }
 
     /// <summary>The gradient mode this learner runs with.</summary>
-    public GradientMode Mode => _gradient is null ? GradientMode.GradientFree : GradientMode.Exact;
+    public GradientMode Mode => _gradient is null && _lossGradient is null ? GradientMode.GradientFree : GradientMode.Exact;
+
+    /// <summary>Whether exact gradients come from the fused loss-and-gradient graph (one engine call per step).</summary>
+    public bool UsesFusedGraph => _lossGradient is not null;
 
     /// <summary>
     /// Runs (or resumes, when <paramref name="checkpointPath"/> holds a checkpoint of the same run)
@@ -202,7 +210,7 @@ internal sealed class EmbeddingLearner
         private readonly int _count, _n, _cells, _rows, _evaluations;
         private readonly GradientFreeEstimator? _estimator;
         private readonly MemoryBuffer1D<float, Stride1D.Dense> _z0, _coefA, _coefS, _zt, _target, _mask, _prediction, _gradOut, _squared, _gradContext, _gathered;
-        private readonly float[] _hostZ0, _hostMask, _a, _s, _hostZt, _hostTarget, _hostGradOut, _contexts, _bigLatents, _bigContexts, _bigPrediction, _hostSquared, _hostGradContext;
+        private readonly float[] _hostZ0, _hostMask, _a, _s, _hostZt, _hostTarget, _hostGradOut, _contexts, _bigLatents, _bigContexts, _bigPrediction, _hostSquared, _hostGradContext, _hostWeight, _rowLosses;
         private readonly long[] _timesteps, _bigTimesteps;
 
         public StepWorkspace(EmbeddingLearner learner, float[][] latents, float[][] masks, int count)
@@ -215,7 +223,7 @@ internal sealed class EmbeddingLearner
             _n = m.LatentElements;
             _cells = m.LatentSize * m.LatentSize;
             _rows = learner._options.BatchSize;
-            _estimator = learner._gradient is null
+            _estimator = learner.Mode == GradientMode.GradientFree
                 ? new GradientFreeEstimator(m.Width, learner._options.Directions, learner._options.Sigma * Rms(learner._initial), learner._options.VocabularySubspace ? learner._vocabulary : null)
                 : null;
             _evaluations = _estimator is null ? 1 : 2 * _estimator.Directions;
@@ -246,6 +254,8 @@ internal sealed class EmbeddingLearner
             _bigPrediction = new float[_evaluations * _rows * _n];
             _hostSquared = new float[_rows * _n];
             _hostGradContext = new float[_rows * m.ContextElements];
+            _hostWeight = new float[_rows * _n];
+            _rowLosses = new float[_rows];
         }
 
         public (double Loss, float[] Gradient) LossAndGradient(int step, float[] v)
@@ -289,6 +299,10 @@ internal sealed class EmbeddingLearner
                 }
             }
 
+            float inverseCount = 1f / (_rows * _n);
+            if (_l._lossGradient is not null)
+                return FusedLossAndGradient(step, v, kernels, inverseCount);
+
             // Every candidate vector scores the same rows (common random numbers), all in one engine call.
             var directions = _estimator?.DrawDirections(o.Seed, (uint)step);
             var candidates = _estimator is null ? [v] : _estimator.Candidates(v, directions!);
@@ -302,7 +316,6 @@ internal sealed class EmbeddingLearner
             }
             m.Predictor.Predict(_bigLatents, _bigTimesteps, _bigContexts, _bigPrediction, _evaluations * _rows);
 
-            float inverseCount = 1f / (_rows * _n);
             var evaluationLosses = new double[_evaluations];
             for (int e = 0; e < _evaluations; e++)
             {
@@ -335,11 +348,38 @@ internal sealed class EmbeddingLearner
             if (kernels) _gradOut.CopyToCPU(_hostGradOut);
             Array.Copy(_bigContexts, _contexts, _contexts.Length);
             _l._gradient!.Backward(_hostZt, _timesteps, _contexts, _hostGradOut, _hostGradContext, _rows);
+            return (loss, GatherSlot(kernels));
+        }
+
+        // One engine call: the graph takes the weight M / (B·C·h·w) and returns each row's share of
+        // the loss and the gradient of their sum, which is the gradient the two-call path computes.
+        private (double Loss, float[] Gradient) FusedLossAndGradient(int step, float[] v, bool kernels, float inverseCount)
+        {
+            var m = _l._model;
+            if (kernels) _target.CopyToCPU(_hostTarget);
+            int plane = m.LatentChannels * _cells;
+            for (int i = 0; i < _rows * _n; i++)
+                _hostWeight[i] = _hostMask[i / plane * _cells + i % _cells] * inverseCount;
+            var context = _l.Conditioning(v);
+            for (int r = 0; r < _rows; r++)
+                Array.Copy(context, 0, _contexts, r * context.Length, context.Length);
+            _l._lossGradient!.LossAndBackward(_hostZt, _timesteps, _contexts, _hostTarget, _hostWeight, _rowLosses, _hostGradContext, _rows);
+            double loss = 0;
+            foreach (var l in _rowLosses) loss += l;
+            if (!double.IsFinite(loss))
+                throw new NumericalException($"The loss became {loss} at step {step + 1}: lower the learning rate, or check the bundle with `anomaly-engine info`.");
+            return (loss, GatherSlot(kernels));
+        }
+
+        // Σ over rows of the placeholder row of the context gradient.
+        private float[] GatherSlot(bool kernels)
+        {
+            var m = _l._model;
             if (kernels)
             {
                 _gradContext.CopyFromCPU(_hostGradContext);
                 _l._gather(_l._device.GridStride(m.Width), _gradContext.View, _rows, m.Tokens, m.Width, _l._slot, _gathered.View);
-                return (loss, _gathered.GetAsArray1D());
+                return _gathered.GetAsArray1D();
             }
             var gathered = new float[m.Width];
             for (int d = 0; d < m.Width; d++)
@@ -349,7 +389,7 @@ internal sealed class EmbeddingLearner
                     sum += _hostGradContext[(b * m.Tokens + _l._slot) * m.Width + d];
                 gathered[d] = sum;
             }
-            return (loss, gathered);
+            return gathered;
         }
 
         public void Dispose()

@@ -31,7 +31,8 @@ public static class EmbeddingTrainer
 
         var gradient = graphs.UnetGrad is null ? null : new GraphConditioningGradient(graphs.UnetGrad, bundle);
         var vocabulary = Enumerable.Range(0, bundle.VocabularyNames.Count).Select(i => bundle.Vocabulary.AsSpan(i * bundle.Width, bundle.Width).ToArray()).ToList();
-        var learner = new EmbeddingLearner(graphs.Model(), bundle.Template, bundle.PlaceholderSlot, bundle.InitialEmbedding, gradient, vocabulary, device, options);
+        var lossGradient = graphs.UnetLossGrad is null ? null : new GraphConditioningLossGradient(graphs.UnetLossGrad, bundle);
+        var learner = new EmbeddingLearner(graphs.Model(), bundle.Template, bundle.PlaceholderSlot, bundle.InitialEmbedding, gradient, vocabulary, device, options, lossGradient);
         var result = learner.Learn(support, checkpoint, progress, cancel);
 
         var embedding = new AnomalyEmbedding
