@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Stage-1 learning steps/s with exact gradients: this engine's loop (EmbeddingLearner: ILGPU
-kernels + the bundle's unet / unet_grad graphs through ONNX Runtime) against the same loop in
-PyTorch autograd, on the same model weights, support set, batch and thread count.
+"""Stage-1 learning steps/s with exact gradients: this engine's loop (EmbeddingLearner with the
+bundle's graphs through ONNX Runtime) against the same loop in PyTorch autograd, on the same model
+weights, support set, batch and thread count. The engine runs both of its exact paths: `fused`
+(the unet_loss_grad graph, one call per step; what `learn` uses) and `two-call` (unet for the
+loss, then unet_grad for the gradient).
 
     /usr/bin/python3 bench/learn_compare.py --bundle BUNDLE --checkpoint CHECKPOINT.pt \
         --tools TOOLS_DIR --data ../shared/data/hazelnut_toy/hazelnut --defect colour \
@@ -135,9 +137,9 @@ def torch_loop(args, ckpt, enc, unet, threads):
             'seconds': seconds, 'steps_per_s': args.steps / seconds, 'final_loss': float(np.mean(losses[-50:]))}
 
 
-def engine_loop(args, threads):
+def engine_loop(args, threads, path):
     dll = os.path.join(ROOT, 'bench/AnomalyEngine.Bench/bin/Release/net10.0/AnomalyEngine.Bench.dll')
-    out = subprocess.run(['dotnet', dll, 'learn-steps', args.bundle, args.data, args.defect, str(args.steps), str(threads), str(args.batch)],
+    out = subprocess.run(['dotnet', dll, 'learn-steps', args.bundle, args.data, args.defect, str(args.steps), str(threads), str(args.batch), path],
                          check=True, capture_output=True, text=True, cwd=ROOT).stdout
     return json.loads([line for line in out.splitlines() if line.startswith('{')][-1])
 
@@ -158,32 +160,43 @@ def main():
     ckpt, cfg, enc, unet, err = load_model(args)
     print(f'torch UNet reproduces the bundle parity case unet_b2 (max rel. error {err:.1e})', file=sys.stderr)
     best = {}
-    ratios = {t: [] for t in args.threads}
+    engines = ('fused', 'two-call')
+    ratios = {(t, p): [] for t in args.threads for p in engines}
     for r in range(args.rounds):
         for threads in args.threads:
             pair = {}
-            for name, run in (('torch', lambda: torch_loop(args, ckpt, enc, unet, threads)), ('engine', lambda: engine_loop(args, threads))):
+            loops = [('torch', lambda: torch_loop(args, ckpt, enc, unet, threads))]
+            loops += [(p, lambda p=p: engine_loop(args, threads, p)) for p in engines]
+            for name, run in loops:
                 res = pair[name] = run()
                 print(f'round {r + 1} {name} t{threads}: {res["steps_per_s"]:.2f} steps/s', file=sys.stderr)
                 key = (name, threads)
                 if key not in best or res['steps_per_s'] > best[key]['steps_per_s']:
                     best[key] = res
-            ratios[threads].append(pair['engine']['steps_per_s'] / pair['torch']['steps_per_s'])
+            for p in engines:
+                ratios[(threads, p)].append(pair[p]['steps_per_s'] / pair['torch']['steps_per_s'])
     os.makedirs(os.path.join(ROOT, 'artifacts/bench'), exist_ok=True)
     with open(os.path.join(ROOT, 'artifacts/bench/learn_compare.json'), 'w') as f:
         json.dump([dict(v, name=k[0]) for k, v in best.items()], f, indent=1)
-    print(f'| loop | threads | batch | steps | steps/s (best of {args.rounds}) | ms/step | unet ms | unet_grad ms | rest ms | speed-up |')
-    print('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    print(f'| loop | threads | batch | steps | steps/s (best of {args.rounds}) | ms/step | unet ms | unet_grad ms | unet_loss_grad ms | rest ms | speed-up |')
+    print('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    labels = {'fused': 'AnomalyEngine, fused (ONNX Runtime unet_loss_grad)',
+              'two-call': 'AnomalyEngine, two-call (ONNX Runtime unet + unet_grad)'}
     for threads in args.threads:
-        t, e = best[('torch', threads)], best[('engine', threads)]
-        print(f"| {t['loop']} | {threads} | {t['batch']} | {t['steps']} | {t['steps_per_s']:.2f} | {1000 / t['steps_per_s']:.1f} | | | | 1.00x |")
-        ms = 1000 / e['steps_per_s']
-        rest = ms - e['unet_ms_per_step'] - e['unet_grad_ms_per_step']
-        print(f"| AnomalyEngine (ONNX Runtime unet + unet_grad, ILGPU CPU kernels) | {threads} | {e['batch']} | {e['steps']} | {e['steps_per_s']:.2f} | "
-              f"{ms:.1f} | {e['unet_ms_per_step']:.1f} | {e['unet_grad_ms_per_step']:.1f} | {rest:.1f} | {e['steps_per_s'] / t['steps_per_s']:.2f}x |")
+        t = best[('torch', threads)]
+        print(f"| {t['loop']} | {threads} | {t['batch']} | {t['steps']} | {t['steps_per_s']:.2f} | {1000 / t['steps_per_s']:.1f} | | | | | 1.00x |")
+        for p in engines:
+            e = best[(p, threads)]
+            ms = 1000 / e['steps_per_s']
+            graphs = [e['unet_ms_per_step'], e['unet_grad_ms_per_step'], e['unet_loss_grad_ms_per_step']]
+            cells = ' | '.join(f'{x:.1f}' if x > 0 else '' for x in graphs)
+            print(f"| {labels[p]} | {threads} | {e['batch']} | {e['steps']} | {e['steps_per_s']:.2f} | "
+                  f"{ms:.1f} | {cells} | {ms - sum(graphs):.1f} | {e['steps_per_s'] / t['steps_per_s']:.2f}x |")
     for threads in args.threads:
-        rs = ', '.join(f'{x:.2f}x' for x in ratios[threads])
-        print(f'\n{threads} thread(s): engine / torch per round (same round): {rs}; median {float(np.median(ratios[threads])):.2f}x')
+        for p in engines:
+            rs = ', '.join(f'{x:.2f}x' for x in ratios[(threads, p)])
+            print(f'\n{threads} thread(s), {p}: engine / torch per round (same round): {rs}; '
+                  f'median {float(np.median(ratios[(threads, p)])):.2f}x')
 
 
 if __name__ == '__main__':

@@ -13,7 +13,7 @@ namespace AnomalyEngine.Bench;
 /// <summary>
 /// Stage 1 and stage 2 throughput on a real bundle, with the time spent inside the graphs measured
 /// by wrapping the model's predictor, autoencoder and gradient:
-///   learn-steps &lt;bundle&gt; &lt;category dir&gt; &lt;defect&gt; &lt;steps&gt; &lt;threads&gt; [batch]
+///   learn-steps &lt;bundle&gt; &lt;category dir&gt; &lt;defect&gt; &lt;steps&gt; &lt;threads&gt; [batch] [fused|two-call]
 ///   generate-rate &lt;bundle&gt; &lt;category dir&gt; &lt;embedding.json&gt; &lt;images&gt; &lt;threads&gt; [foreground|whole] &lt;batch&gt;...
 /// Each prints one JSON line per measurement.
 /// </summary>
@@ -27,33 +27,46 @@ internal static class StageBench
         int steps = int.Parse(a[3], CultureInfo.InvariantCulture), threads = int.Parse(a[4], CultureInfo.InvariantCulture);
         int batch = a.Length > 5 ? int.Parse(a[5], CultureInfo.InvariantCulture) : 4;
         var bundle = ModelBundle.Open(bundleDir);
+        // fused: unet_loss_grad, one graph call per step (what `learn` uses when the bundle has it);
+        // two-call: unet for the loss, then unet_grad for the gradient.
+        bool fused = (a.Length > 6 ? a[6] : bundle.HasUnetLossGrad ? "fused" : "two-call") switch
+        {
+            "fused" => true,
+            "two-call" => false,
+            var x => throw new ArgumentException($"unknown learn path '{x}': use fused or two-call"),
+        };
         var support = SupportSetLoader.FromDataset(MvtecLayout.Read(data), defect, 3, 0, bundle.ImageSize);
         using var device = ComputeDevice.Create(DevicePreference.Cpu);
         using var graphs = BundleGraphs.Open(bundle, new GraphSessionOptions { Threads = threads });
         var forwardTimer = new Stopwatch();
         var gradTimer = new Stopwatch();
         var model = graphs.Model() is var m ? m with { Predictor = new TimedPredictor(m.Predictor, forwardTimer) } : null!;
-        var gradient = new TimedGradient(new GraphConditioningGradient(graphs.UnetGrad ?? throw new InvalidOperationException("bundle has no unet_grad"), bundle), gradTimer);
+        var lossTimer = new Stopwatch();
+        var gradient = fused ? null : new TimedGradient(new GraphConditioningGradient(graphs.UnetGrad ?? throw new InvalidOperationException("bundle has no unet_grad"), bundle), gradTimer);
+        var lossGradient = fused ? new TimedLossGradient(new GraphConditioningLossGradient(graphs.UnetLossGrad ?? throw new InvalidOperationException("bundle has no unet_loss_grad"), bundle), lossTimer) : null;
         EmbeddingLearner Learner(int n) => new(model, bundle.Template, bundle.PlaceholderSlot, bundle.InitialEmbedding, gradient, null, device,
-            new LearnOptions { Steps = n, BatchSize = batch, Gradient = GradientMode.Exact, CheckpointEvery = 0 });
+            new LearnOptions { Steps = n, BatchSize = batch, Gradient = GradientMode.Exact, CheckpointEvery = 0 }, lossGradient);
 
         Learner(WarmupSteps).Learn(support, null);
         forwardTimer.Reset();
         gradTimer.Reset();
+        lossTimer.Reset();
         var clock = Stopwatch.StartNew();
         var result = Learner(steps).Learn(support, null);
         clock.Stop();
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             loop = "anomaly-engine",
+            path = fused ? "fused" : "two-call",
             threads,
             batch,
             steps,
             seconds = clock.Elapsed.TotalSeconds,
             steps_per_s = steps / clock.Elapsed.TotalSeconds,
-            graph_share = (forwardTimer.Elapsed.TotalSeconds + gradTimer.Elapsed.TotalSeconds) / clock.Elapsed.TotalSeconds,
+            graph_share = (forwardTimer.Elapsed.TotalSeconds + gradTimer.Elapsed.TotalSeconds + lossTimer.Elapsed.TotalSeconds) / clock.Elapsed.TotalSeconds,
             unet_ms_per_step = forwardTimer.Elapsed.TotalMilliseconds / steps,
             unet_grad_ms_per_step = gradTimer.Elapsed.TotalMilliseconds / steps,
+            unet_loss_grad_ms_per_step = lossTimer.Elapsed.TotalMilliseconds / steps,
             final_loss = result.Losses.TakeLast(Math.Min(50, steps)).Average(),
         }));
     }
@@ -196,6 +209,16 @@ internal static class StageBench
         {
             timer.Start();
             inner.Backward(latents, timesteps, contexts, gradOutput, gradContext, rows);
+            timer.Stop();
+        }
+    }
+
+    private sealed class TimedLossGradient(IConditioningLossGradient inner, Stopwatch timer) : IConditioningLossGradient
+    {
+        public void LossAndBackward(float[] latents, long[] timesteps, float[] contexts, float[] target, float[] weight, float[] loss, float[] gradContext, int rows)
+        {
+            timer.Start();
+            inner.LossAndBackward(latents, timesteps, contexts, target, weight, loss, gradContext, rows);
             timer.Stop();
         }
     }

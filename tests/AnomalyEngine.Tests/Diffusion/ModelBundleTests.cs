@@ -43,6 +43,7 @@ public class ModelBundleTests
     [InlineData("missing", "'unet.onnx' but")]
     [InlineData("tensor", "conditioning.template")]
     [InlineData("slot", "placeholder_slot 4")]
+    [InlineData("noslot", "lacks the integer \"placeholder_slot\"")]
     [InlineData("pixel", "pixel-space")]
     public void Bad_manifests_raise_a_model_error_that_names_the_field(string breakage, string expected)
     {
@@ -54,6 +55,7 @@ public class ModelBundleTests
                 case "schedule": m["schedule"]!["beta_schedule"] = "quadratic"; break;
                 case "prediction": m["schedule"]!["prediction"] = "sample"; break;
                 case "slot": m["conditioning"]!["placeholder_slot"] = 4; break;
+                case "noslot": m["conditioning"]!.AsObject().Remove("placeholder_slot"); break;
                 case "pixel": m["space"] = "pixel"; break;
             }
         });

@@ -55,6 +55,43 @@ public class OracleBundleTests(DeviceFixture fixture)
     }
 
     [Fact]
+    public void Unet_loss_grad_graph_is_the_weighted_squared_error_and_its_context_gradient()
+    {
+        var bundle = ModelBundle.Open(OracleBundle.Directory);
+        using var graphs = BundleGraphs.Open(bundle);
+        Assert.NotNull(graphs.UnetLossGrad);
+        const int rows = 3;
+        var latents = Noise(rows * 256, 6);
+        long[] timesteps = [999, 250, 3];
+        var contexts = Noise(rows * 32, 7);
+        var target = Noise(rows * 256, 8);
+        var weight = Noise(rows * 256, 9).Select(v => v > 0 ? v * v : 0f).ToArray();
+        var loss = new float[rows];
+        var grad = new float[rows * 32];
+        graphs.UnetLossGrad!.Run(
+            [HostTensor.Float("latent", latents, rows, 4, 8, 8), HostTensor.Int64("timestep", timesteps, rows), HostTensor.Float("context", contexts, rows, 4, 8),
+             HostTensor.Float("target", target, rows, 4, 8, 8), HostTensor.Float("weight", weight, rows, 4, 8, 8)],
+            [HostTensor.Float("loss", loss, rows), HostTensor.Float("grad_context", grad, rows, 4, 8)]);
+        // loss_b = sum w (A x - B mu(c) - y)^2; d(sum_b loss_b)/dc_j = -B sum(2 w (noise - y)) / (T D) for every j of row b.
+        var schedule = bundle.CreateSchedule();
+        for (int b = 0; b < rows; b++)
+        {
+            var (at, bt) = GaussianOracle.Coefficients(schedule, OracleBundle.Sigma, (int)timesteps[b]);
+            double mu = contexts.AsSpan(b * 32, 32).ToArray().Average(v => (double)v);
+            double sum = 0, cotangent = 0;
+            for (int i = b * 256; i < (b + 1) * 256; i++)
+            {
+                double diff = at * latents[i] - bt * mu - target[i];
+                sum += weight[i] * diff * diff;
+                cotangent += 2 * weight[i] * diff;
+            }
+            Assert.Equal(sum, loss[b], 1e-5 * (1 + sum));
+            for (int j = 0; j < 32; j++)
+                Assert.Equal(-bt * cotangent / 32, grad[b * 32 + j], 1e-4);
+        }
+    }
+
+    [Fact]
     public void Autoencoder_graphs_pool_and_upsample_as_the_script_documents()
     {
         var bundle = ModelBundle.Open(OracleBundle.Directory);
@@ -131,6 +168,22 @@ public class OracleBundleTests(DeviceFixture fixture)
             var e = Assert.Throws<ModelException>(() => BundleGraphs.Open(bundle));
             Assert.Contains("context", e.Message);
             Assert.Contains("[-1,4,16]", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void A_loss_gradient_graph_with_the_wrong_inputs_is_rejected_when_opened()
+    {
+        // unet_loss_grad pointing at the unet_grad graph: it has grad_output, not target and weight.
+        var dir = OracleBundle.CopyWith(m => m["components"]!["unet_loss_grad"]!["onnx"] = "unet_grad.onnx");
+        try
+        {
+            var e = Assert.Throws<ModelException>(() => BundleGraphs.Open(ModelBundle.Open(dir)));
+            Assert.Contains("no input 'target'", e.Message);
         }
         finally
         {

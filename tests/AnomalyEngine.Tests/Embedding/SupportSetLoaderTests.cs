@@ -48,4 +48,25 @@ public class SupportSetLoaderTests
         Assert.Equal(a, b);
         Directory.Delete(root, true);
     }
+
+    [Fact]
+    public void A_mask_whose_size_differs_from_its_image_is_refused()
+    {
+        string root = Directory.CreateTempSubdirectory("ae-support-size-").FullName;
+        try
+        {
+            string image = Path.Combine(root, "a.png"), mask = Path.Combine(root, "a_mask.png");
+            ImageCodec.WriteImage(image, new ImageTensor(3, 20, 24));
+            var m = new Mask(16, 16);
+            m.Data[5] = 1;
+            ImageCodec.WriteMask(mask, m);
+            var e = Assert.Throws<InvalidInputException>(() => SupportSetLoader.FromFiles("crack", [(image, mask)], 16));
+            Assert.Contains("16x16", e.Message);
+            Assert.Contains("24x20", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
 }
