@@ -25,6 +25,34 @@ internal static class EmbeddingKernels
         }
     }
 
+    /// <summary>
+    /// AnoGen's latent mask for a stack of pixel masks [B, H, W] → [B, h, w] of 0/1: bilinear with
+    /// half-pixel centres and no antialiasing (torch's align_corners=False), then <c>!= 0</c>; the
+    /// same arithmetic as <see cref="LatentMask.FromPixelMask"/>, one output cell per index.
+    /// </summary>
+    public static void BilinearLatentMask(ArrayView<float> masks, int height, int width, int outHeight, int outWidth, ArrayView<float> result)
+    {
+        int stride = Grid.DimX * Group.DimX;
+        float scaleY = (float)height / outHeight, scaleX = (float)width / outWidth;
+        int cells = outHeight * outWidth;
+        for (int i = Grid.GlobalIndex.X; i < result.IntLength; i += stride)
+        {
+            int item = i / cells, cell = i - item * cells;
+            int oy = cell / outWidth, ox = cell - oy * outWidth;
+            float sy = (oy + 0.5f) * scaleY - 0.5f, sx = (ox + 0.5f) * scaleX - 0.5f;
+            if (sy < 0f) sy = 0f;
+            if (sx < 0f) sx = 0f;
+            int y0 = (int)sy < height - 1 ? (int)sy : height - 1, x0 = (int)sx < width - 1 ? (int)sx : width - 1;
+            int y1 = y0 + 1 < height - 1 ? y0 + 1 : height - 1, x1 = x0 + 1 < width - 1 ? x0 + 1 : width - 1;
+            float wy = sy - y0, wx = sx - x0;
+            long b = (long)item * height * width;
+            float top = (1 - wx) * masks[b + y0 * width + x0] + wx * masks[b + y0 * width + x1];
+            float bottom = (1 - wx) * masks[b + y1 * width + x0] + wx * masks[b + y1 * width + x1];
+            float value = (1 - wy) * top + wy * bottom;
+            result[i] = value != 0 ? 1f : 0f;
+        }
+    }
+
     /// <summary>Sums the placeholder slot's rows of <c>grad_context</c> [B, T, D] over the batch into [D].</summary>
     public static void GatherSlot(ArrayView<float> gradContext, int batch, int tokens, int width, int slot, ArrayView<float> result)
     {

@@ -153,6 +153,7 @@ internal sealed class EmbeddingLearner
         int size = _model.ImageSize, count = support.Examples.Count;
         var images = new float[2 * count * 3 * size * size];
         var masks = new float[2 * count][];
+        var pixelMasks = new float[2 * count][];
         bool usedCoverage = false;
         for (int k = 0; k < count; k++)
         {
@@ -160,9 +161,14 @@ internal sealed class EmbeddingLearner
             var mirrored = SupportSet.MirrorX(ex.Image, 3, size);
             ex.Image.CopyTo(images, (2 * k) * 3 * size * size);
             mirrored.CopyTo(images, (2 * k + 1) * 3 * size * size);
-            masks[2 * k] = LatentMask.FromPixelMaskOrCoverage(ex.Mask, size, size, _model.LatentSize, _model.LatentSize, out bool c0);
-            masks[2 * k + 1] = LatentMask.FromPixelMaskOrCoverage(SupportSet.MirrorX(ex.Mask, 1, size), size, size, _model.LatentSize, _model.LatentSize, out bool c1);
-            usedCoverage |= c0 | c1;
+            pixelMasks[2 * k] = ex.Mask;
+            pixelMasks[2 * k + 1] = SupportSet.MirrorX(ex.Mask, 1, size);
+        }
+        var bilinear = BilinearLatentMasks(pixelMasks, size);
+        for (int i = 0; i < 2 * count; i++)
+        {
+            masks[i] = LatentMask.OrCoverage(bilinear[i], pixelMasks[i], size, size, _model.LatentSize, _model.LatentSize, out bool coverage);
+            usedCoverage |= coverage;
         }
         var latents = new float[2 * count][];
         int n = _model.LatentElements;
@@ -180,6 +186,21 @@ internal sealed class EmbeddingLearner
         if (latents.Any(l => l.Any(x => !float.IsFinite(x))))
             throw new NumericalException("The autoencoder returned NaN or infinite latents for the support images.");
         return (latents, masks, usedCoverage);
+    }
+
+    // AnoGen's latent masks of every support variant: one kernel launch on CUDA, plain loops on the CPU.
+    private float[][] BilinearLatentMasks(float[][] pixelMasks, int size)
+    {
+        int h = _model.LatentSize, cells = h * h;
+        if (!_device.IsCuda && !KernelsOnCpu)
+            return pixelMasks.Select(m => LatentMask.FromPixelMask(m, size, size, h, h)).ToArray();
+        var acc = _device.Accelerator;
+        using var input = acc.Allocate1D(pixelMasks.SelectMany(m => m).ToArray());
+        using var output = acc.Allocate1D<float>(pixelMasks.Length * cells);
+        var kernel = acc.LoadStreamKernel<ArrayView<float>, int, int, int, int, ArrayView<float>>(EmbeddingKernels.BilinearLatentMask);
+        kernel(_device.GridStride(pixelMasks.Length * cells), input.View, size, size, h, h, output.View);
+        var all = output.GetAsArray1D();
+        return Enumerable.Range(0, pixelMasks.Length).Select(i => all.AsSpan(i * cells, cells).ToArray()).ToArray();
     }
 
     private string Fingerprint(SupportSet support)

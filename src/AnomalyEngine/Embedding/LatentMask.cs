@@ -36,9 +36,12 @@ public static class LatentMask
     /// pitch (a hairline crack at 256 px mapped to 32 cells) can vanish entirely; then every cell
     /// the defect covers at all is used instead, and <paramref name="usedCoverage"/> says so.
     /// </summary>
-    public static float[] FromPixelMaskOrCoverage(ReadOnlySpan<float> mask, int height, int width, int outHeight, int outWidth, out bool usedCoverage)
+    public static float[] FromPixelMaskOrCoverage(ReadOnlySpan<float> mask, int height, int width, int outHeight, int outWidth, out bool usedCoverage) =>
+        OrCoverage(FromPixelMask(mask, height, width, outHeight, outWidth), mask, height, width, outHeight, outWidth, out usedCoverage);
+
+    /// <summary><paramref name="bilinear"/> (the latent mask of <paramref name="mask"/>), or the covered cells when it lost the whole defect.</summary>
+    internal static float[] OrCoverage(float[] bilinear, ReadOnlySpan<float> mask, int height, int width, int outHeight, int outWidth, out bool usedCoverage)
     {
-        var bilinear = FromPixelMask(mask, height, width, outHeight, outWidth);
         usedCoverage = false;
         if (bilinear.Any(v => v != 0) || !mask.ContainsAnyExcept(0f))
             return bilinear;

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ILGPU;
+using ILGPU.Runtime;
 using AnomalyEngine.Embedding;
 
 namespace AnomalyEngine.Tests.Embedding;
@@ -29,6 +31,31 @@ public class LatentMaskTests
             var got = LatentMask.FromPixelMask(TestMask(c.h, c.w), c.h, c.w, c.oh, c.ow);
             var ones = Enumerable.Range(0, got.Length).Where(i => got[i] != 0).ToArray();
             Assert.Equal(c.ones, ones);
+        }
+    }
+
+    [Fact]
+    public void Latent_mask_kernel_gives_the_host_formula_bytes_on_the_torch_cases_and_random_masks()
+    {
+        using var device = AnomalyEngine.Compute.ComputeDevice.Create(AnomalyEngine.Compute.DevicePreference.Cpu);
+        var kernel = device.Accelerator.LoadStreamKernel<ILGPU.ArrayView<float>, int, int, int, int, ILGPU.ArrayView<float>>(EmbeddingKernels.BilinearLatentMask);
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "embedding", "latent_masks.json");
+        var shapes = JsonSerializer.Deserialize<Case[]>(File.ReadAllText(path))!.Select(c => (c.h, c.w, c.oh, c.ow)).Append((64, 64, 16, 16)).Append((37, 50, 9, 12));
+        foreach (var (h, w, oh, ow) in shapes)
+        {
+            // Three masks per launch: the reference shapes, sparse random pixels, and soft (non-binary) values.
+            var masks = new[]
+            {
+                TestMask(h, w),
+                Enumerable.Range(0, h * w).Select(i => AnomalyEngine.Compute.Philox.Uniform(3, 0, 0, (uint)i) < 0.02f ? 1f : 0f).ToArray(),
+                Enumerable.Range(0, h * w).Select(i => MathF.Max(0, AnomalyEngine.Compute.Philox.Normal(4, 0, 0, (uint)i) - 1.5f)).ToArray(),
+            };
+            using var input = device.Accelerator.Allocate1D(masks.SelectMany(m => m).ToArray());
+            using var output = device.Accelerator.Allocate1D<float>(3 * oh * ow);
+            kernel(device.GridStride(3 * oh * ow), input.View, h, w, oh, ow, output.View);
+            var got = output.GetAsArray1D();
+            for (int b = 0; b < 3; b++)
+                Assert.Equal(LatentMask.FromPixelMask(masks[b], h, w, oh, ow), got.AsSpan(b * oh * ow, oh * ow).ToArray());
         }
     }
 
