@@ -148,12 +148,12 @@ internal sealed class LearnCommand : Command<LearnCommand.Settings>
             JsonOutput.Write(new JsonObject
             {
                 ["defect"] = support.Defect, ["embedding"] = outcome.EmbeddingPath, ["loss_csv"] = outcome.LossCsvPath, ["loss_png"] = outcome.LossPngPath,
-                ["steps"] = r.Losses.Count, ["resumed_from_step"] = r.ResumedFromStep, ["gradient"] = outcome.Embedding.Gradient,
+                ["steps"] = r.Losses.Count, ["resumed_from_step"] = r.ResumedFromStep, ["gradient"] = outcome.Embedding.Gradient, ["graphs"] = r.Graphs,
                 ["final_loss"] = outcome.Embedding.FinalLoss, ["coverage_mask"] = r.UsedCoverageMask,
             });
             return 0;
         }
-        AnsiConsole.MarkupLineInterpolated($"learned [bold]{support.Defect}[/] from {support.Examples.Count} images: {r.Losses.Count} steps ({outcome.Embedding.Gradient} gradients{(r.ResumedFromStep > 0 ? $", resumed at step {r.ResumedFromStep}" : "")}), final loss {outcome.Embedding.FinalLoss:F5}");
+        AnsiConsole.MarkupLineInterpolated($"learned [bold]{support.Defect}[/] from {support.Examples.Count} images: {r.Losses.Count} steps ({outcome.Embedding.Gradient} gradients through {r.Graphs}{(r.ResumedFromStep > 0 ? $", resumed at step {r.ResumedFromStep}" : "")}), final loss {outcome.Embedding.FinalLoss:F5}");
         if (r.UsedCoverageMask)
             AnsiConsole.MarkupLine("[yellow]note:[/] a support defect is thinner than the latent grid; its covered latent cells were used as the loss mask.");
         AnsiConsole.MarkupLineInterpolated($"wrote {outcome.EmbeddingPath}, {outcome.LossCsvPath}, {outcome.LossPngPath}");

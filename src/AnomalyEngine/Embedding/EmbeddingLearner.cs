@@ -11,7 +11,11 @@ namespace AnomalyEngine.Embedding;
 public readonly record struct LearnProgress(int Step, int Steps, double Loss);
 
 /// <summary>What a learning run produced.</summary>
-public sealed record LearnResult(float[] Vector, IReadOnlyList<double> Losses, GradientMode Gradient, bool UsedCoverageMask, int ResumedFromStep);
+public sealed record LearnResult(float[] Vector, IReadOnlyList<double> Losses, GradientMode Gradient, bool UsedCoverageMask, int ResumedFromStep)
+{
+    /// <summary>The graphs the gradient came from: "unet_loss_grad", "unet+unet_grad" or "unet" (gradient-free).</summary>
+    public string Graphs { get; init; } = "";
+}
 
 /// <summary>
 /// AnoGen stage 1: learns the placeholder token's vector from a support set with the frozen
@@ -122,7 +126,10 @@ internal sealed class EmbeddingLearner
         var result = onHost ? hostVector : vector.GetAsArray1D();
         if (result.Any(x => !float.IsFinite(x)))
             throw new NumericalException("The learned vector holds NaN or infinite values: lower the learning rate.");
-        return new LearnResult(result, losses, Mode, usedCoverage, start);
+        return new LearnResult(result, losses, Mode, usedCoverage, start)
+        {
+            Graphs = UsesFusedGraph ? "unet_loss_grad" : Mode == GradientMode.Exact ? "unet+unet_grad" : "unet",
+        };
     }
 
     /// <summary>One step's loss and gradient at <paramref name="v"/> without updating anything (for checks).</summary>

@@ -27,6 +27,7 @@ public class PipelineVerbTests
         Assert.True(learn.ExitCode == 0, learn.ToString());
         Assert.Equal(12, (int)learn.Json["steps"]!);
         Assert.Equal("exact", (string)learn.Json["gradient"]!);
+        Assert.Equal("unet_loss_grad", (string)learn.Json["graphs"]!);
         var embedding = AnomalyEmbedding.Load(Path.Combine(emb, "crack.embedding.json"));
         Assert.Equal(3, embedding.Support.Count);
         Assert.True(File.Exists(Path.Combine(emb, "crack.loss.png")));
