@@ -1,15 +1,18 @@
-# Build native + managed with one command on Windows (mirror of build.sh).
+# Build native + managed with one command from PowerShell 7 (mirror of build.sh; tested with pwsh on
+# Linux, where it builds and tests what build.sh does except the model tools' pytest suite).
 #   ./build.ps1            build everything (Release)
 #   ./build.ps1 test       build, then run the native (ctest) and managed (xunit) tests
 #   ./build.ps1 demo       build, then run the end-to-end demo on the embedded default bundle
 #   ./build.ps1 pack       build the AnomalyEngine NuGet package into artifacts/packages
-# Needs the .NET 10 SDK, CMake and Visual Studio's C++ tools (and GoogleTest for the native tests).
+# Needs the .NET 10 SDK, CMake and a C++17 compiler (and GoogleTest for the native tests). Windows
+# (Visual Studio's C++ tools) is not supported yet: the managed project packs only the Linux libraries.
 param([string]$Command = "build", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest = @())
 $ErrorActionPreference = "Stop"
 Set-Location $PSScriptRoot
 $Root = $PSScriptRoot
 $Config = if ($env:CONFIG) { $env:CONFIG } else { "Release" }
 $OrtVersion = "1.31.1"
+$Rid = if ($IsWindows) { "win-x64" } elseif ($IsMacOS) { "osx-x64" } else { "linux-x64" }
 
 function Log($text) { Write-Host "== $text" -ForegroundColor White }
 function Check($what) { if ($LASTEXITCODE -ne 0) { throw "$what failed ($LASTEXITCODE)" } }
@@ -30,8 +33,8 @@ function Ort-Root {
 function Build-Native {
   if (-not (Test-Path native/CMakeLists.txt)) { return }
   Log "native (cmake)"
-  cmake -S native -B native/build -DORT_ROOT="$(Ort-Root)" -DAE_NATIVE_OUT="$Root/artifacts/native/win-x64" | Out-Null; Check "cmake configure"
-  cmake --build native/build --config Release --parallel; Check "cmake build"
+  cmake -S native -B native/build -DCMAKE_BUILD_TYPE=Release -DORT_ROOT="$(Ort-Root)" -DAE_NATIVE_OUT="$Root/artifacts/native/$Rid" | Out-Null; Check "cmake configure"
+  cmake --build native/build --config Release --parallel ([Environment]::ProcessorCount); Check "cmake build"
 }
 
 function Build-Managed {
