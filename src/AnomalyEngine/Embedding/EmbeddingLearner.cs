@@ -237,7 +237,7 @@ internal sealed class EmbeddingLearner
         private readonly float[][] _latents, _masks;
         private readonly int _count, _n, _cells, _rows, _evaluations;
         private readonly GradientFreeEstimator? _estimator;
-        private readonly MemoryBuffer1D<float, Stride1D.Dense> _z0, _coefA, _coefS, _zt, _target, _mask, _prediction, _gradOut, _squared, _gradContext, _gathered;
+        private readonly DeviceBuffers? _buffers; // only where the kernels run (CUDA, or KernelsOnCpu in tests)
         private readonly float[] _hostZ0, _hostMask, _a, _s, _hostZt, _hostTarget, _hostGradOut, _contexts, _bigLatents, _bigContexts, _bigPrediction, _hostSquared, _hostGradContext, _hostWeight, _rowLosses;
         private readonly long[] _timesteps, _bigTimesteps;
 
@@ -255,18 +255,8 @@ internal sealed class EmbeddingLearner
                 ? new GradientFreeEstimator(m.Width, learner._options.Directions, learner._options.Sigma * Rms(learner._initial), learner._options.VocabularySubspace ? learner._vocabulary : null)
                 : null;
             _evaluations = _estimator is null ? 1 : 2 * _estimator.Directions;
-            var acc = learner._device.Accelerator;
-            _z0 = acc.Allocate1D<float>(_rows * _n);
-            _coefA = acc.Allocate1D<float>(_rows);
-            _coefS = acc.Allocate1D<float>(_rows);
-            _zt = acc.Allocate1D<float>(_rows * _n);
-            _target = acc.Allocate1D<float>(_rows * _n);
-            _mask = acc.Allocate1D<float>(_rows * _cells);
-            _prediction = acc.Allocate1D<float>(_rows * _n);
-            _gradOut = acc.Allocate1D<float>(_rows * _n);
-            _squared = acc.Allocate1D<float>(_rows * _n);
-            _gradContext = acc.Allocate1D<float>(_rows * m.ContextElements);
-            _gathered = acc.Allocate1D<float>(m.Width);
+            if (learner._device.IsCuda || learner.KernelsOnCpu)
+                _buffers = new DeviceBuffers(learner._device.Accelerator, _rows, _n, _cells, m.ContextElements, m.Width);
             _hostZ0 = new float[_rows * _n];
             _hostMask = new float[_rows * _cells];
             _timesteps = new long[_rows];
@@ -306,12 +296,12 @@ internal sealed class EmbeddingLearner
             var args = new LearnStepArgs { Seed = o.Seed, Step = (uint)step, RowElements = _n, VPrediction = m.Prediction == PredictionType.VPrediction ? 1 : 0 };
             if (kernels)
             {
-                _z0.CopyFromCPU(_hostZ0);
-                _mask.CopyFromCPU(_hostMask);
-                _coefA.CopyFromCPU(_a);
-                _coefS.CopyFromCPU(_s);
-                _l._qSample(_l._device.GridStride(_rows * _n), _z0.View, _coefA.View, _coefS.View, _zt.View, _target.View, args);
-                _zt.CopyToCPU(_hostZt);
+                Buffers.Z0.CopyFromCPU(_hostZ0);
+                Buffers.Mask.CopyFromCPU(_hostMask);
+                Buffers.CoefA.CopyFromCPU(_a);
+                Buffers.CoefS.CopyFromCPU(_s);
+                _l._qSample(_l._device.GridStride(_rows * _n), Buffers.Z0.View, Buffers.CoefA.View, Buffers.CoefS.View, Buffers.Zt.View, Buffers.Target.View, args);
+                Buffers.Zt.CopyToCPU(_hostZt);
             }
             else
             {
@@ -349,9 +339,9 @@ internal sealed class EmbeddingLearner
             {
                 if (kernels)
                 {
-                    _prediction.View.AsContiguous().CopyFromCPU(new ReadOnlySpan<float>(_bigPrediction, e * _rows * _n, _rows * _n));
-                    _l._loss(_l._device.GridStride(_rows * _n), _prediction.View, _target.View, _mask.View, m.LatentChannels, _cells, inverseCount, _gradOut.View, _squared.View);
-                    _squared.CopyToCPU(_hostSquared);
+                    Buffers.Prediction.View.AsContiguous().CopyFromCPU(new ReadOnlySpan<float>(_bigPrediction, e * _rows * _n, _rows * _n));
+                    _l._loss(_l._device.GridStride(_rows * _n), Buffers.Prediction.View, Buffers.Target.View, Buffers.Mask.View, m.LatentChannels, _cells, inverseCount, Buffers.GradOut.View, Buffers.Squared.View);
+                    Buffers.Squared.CopyToCPU(_hostSquared);
                 }
                 else
                 {
@@ -373,7 +363,7 @@ internal sealed class EmbeddingLearner
             if (_estimator is not null)
                 return (loss, _estimator.Estimate(directions!, evaluationLosses));
 
-            if (kernels) _gradOut.CopyToCPU(_hostGradOut);
+            if (kernels) Buffers.GradOut.CopyToCPU(_hostGradOut);
             Array.Copy(_bigContexts, _contexts, _contexts.Length);
             _l._gradient!.Backward(_hostZt, _timesteps, _contexts, _hostGradOut, _hostGradContext, _rows);
             return (loss, GatherSlot(kernels));
@@ -384,7 +374,7 @@ internal sealed class EmbeddingLearner
         private (double Loss, float[] Gradient) FusedLossAndGradient(int step, float[] v, bool kernels, float inverseCount)
         {
             var m = _l._model;
-            if (kernels) _target.CopyToCPU(_hostTarget);
+            if (kernels) Buffers.Target.CopyToCPU(_hostTarget);
             int plane = m.LatentChannels * _cells;
             for (int i = 0; i < _rows * _n; i++)
                 _hostWeight[i] = _hostMask[i / plane * _cells + i % _cells] * inverseCount;
@@ -405,9 +395,9 @@ internal sealed class EmbeddingLearner
             var m = _l._model;
             if (kernels)
             {
-                _gradContext.CopyFromCPU(_hostGradContext);
-                _l._gather(_l._device.GridStride(m.Width), _gradContext.View, _rows, m.Tokens, m.Width, _l._slot, _gathered.View);
-                return _gathered.GetAsArray1D();
+                Buffers.GradContext.CopyFromCPU(_hostGradContext);
+                _l._gather(_l._device.GridStride(m.Width), Buffers.GradContext.View, _rows, m.Tokens, m.Width, _l._slot, Buffers.Gathered.View);
+                return Buffers.Gathered.GetAsArray1D();
             }
             var gathered = new float[m.Width];
             for (int d = 0; d < m.Width; d++)
@@ -422,7 +412,45 @@ internal sealed class EmbeddingLearner
 
         public void Dispose()
         {
-            foreach (var b in new[] { _z0, _coefA, _coefS, _zt, _target, _mask, _prediction, _gradOut, _squared, _gradContext, _gathered }) b.Dispose();
+            _buffers?.Dispose();
+        }
+
+        private DeviceBuffers Buffers => _buffers ?? throw new InvalidOperationException("The step's device buffers exist only where the kernels run.");
+    }
+
+    /// <summary>One step's device buffers, for the kernel path.</summary>
+    private sealed class DeviceBuffers : IDisposable
+    {
+        public DeviceBuffers(Accelerator acc, int rows, int n, int cells, int contextElements, int width)
+        {
+            Z0 = acc.Allocate1D<float>(rows * n);
+            CoefA = acc.Allocate1D<float>(rows);
+            CoefS = acc.Allocate1D<float>(rows);
+            Zt = acc.Allocate1D<float>(rows * n);
+            Target = acc.Allocate1D<float>(rows * n);
+            Mask = acc.Allocate1D<float>(rows * cells);
+            Prediction = acc.Allocate1D<float>(rows * n);
+            GradOut = acc.Allocate1D<float>(rows * n);
+            Squared = acc.Allocate1D<float>(rows * n);
+            GradContext = acc.Allocate1D<float>(rows * contextElements);
+            Gathered = acc.Allocate1D<float>(width);
+        }
+
+        public MemoryBuffer1D<float, Stride1D.Dense> Z0 { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> CoefA { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> CoefS { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> Zt { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> Target { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> Mask { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> Prediction { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> GradOut { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> Squared { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> GradContext { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> Gathered { get; }
+
+        public void Dispose()
+        {
+            foreach (var b in new[] { Z0, CoefA, CoefS, Zt, Target, Mask, Prediction, GradOut, Squared, GradContext, Gathered }) b.Dispose();
         }
     }
 }
