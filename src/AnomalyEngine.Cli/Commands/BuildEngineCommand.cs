@@ -127,18 +127,16 @@ internal sealed class BuildEngineCommand : Command<BuildEngineCommand.Settings>
         return new Job(Path.GetFileNameWithoutExtension(onnx), onnx, Path.GetFullPath(s.Out ?? Path.ChangeExtension(onnx, ".plan")));
     }
 
-    internal static readonly string[] BundleComponents = ["unet", "unet_grad", "unet_loss_grad", "vae_encoder", "vae_decoder"];
-
     private static List<Job> BundleJobs(ModelBundle bundle, string? components)
     {
         var names = components is null
-            ? BundleComponents.Where(c => bundle.GraphPath(c) is not null).ToList()
+            ? ModelBundle.Components.Where(c => bundle.GraphPath(c) is not null).ToList()
             : components.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         var jobs = new List<Job>();
         foreach (string c in names)
         {
             string onnx = bundle.GraphPath(c)
-                ?? throw new InvalidOptionException($"bundle '{bundle.Id}' has no component '{c}'; it has {string.Join(", ", BundleComponents.Where(n => bundle.GraphPath(n) is not null))}");
+                ?? throw new InvalidOptionException($"bundle '{bundle.Id}' has no component '{c}'; it has {string.Join(", ", ModelBundle.Components.Where(n => bundle.GraphPath(n) is not null))}");
             jobs.Add(new Job(c, onnx, Path.Combine(bundle.Directory, c + ".plan")));
         }
         return jobs;

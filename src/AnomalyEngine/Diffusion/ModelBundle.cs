@@ -13,6 +13,9 @@ public sealed class ModelBundle
     public const int FormatVersion = 1;
 
     private static readonly string[] ComponentNames = ["unet", "unet_grad", "unet_loss_grad", "vae_encoder", "vae_decoder"];
+
+    /// <summary>Every component a manifest may name, in the format's order (docs/bundle-format.md).</summary>
+    public static IReadOnlyList<string> Components => ComponentNames;
     private readonly Dictionary<string, string> _graphs = new();
     private readonly Dictionary<string, string> _plans = new();
 

@@ -359,7 +359,7 @@ internal sealed class EmbeddingLearner
             }
             double loss = _estimator is null ? evaluationLosses[0] : evaluationLosses.Average();
             if (!double.IsFinite(loss))
-                throw new NumericalException($"The loss became {loss} at step {step + 1}: lower the learning rate, or check the bundle with `anomaly-engine info`.");
+                throw new NumericalException($"The loss became {loss} at step {step + 1}: lower the learning rate, or check the bundle with `anomaly-engine info --bundle <dir>`.");
             if (_estimator is not null)
                 return (loss, _estimator.Estimate(directions!, evaluationLosses));
 
@@ -385,7 +385,7 @@ internal sealed class EmbeddingLearner
             double loss = 0;
             foreach (var l in _rowLosses) loss += l;
             if (!double.IsFinite(loss))
-                throw new NumericalException($"The loss became {loss} at step {step + 1}: lower the learning rate, or check the bundle with `anomaly-engine info`.");
+                throw new NumericalException($"The loss became {loss} at step {step + 1}: lower the learning rate, or check the bundle with `anomaly-engine info --bundle <dir>`.");
             return (loss, GatherSlot(kernels));
         }
 

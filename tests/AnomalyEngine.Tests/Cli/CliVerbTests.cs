@@ -26,6 +26,31 @@ public class CliVerbTests
     }
 
     [Fact]
+    public void Info_with_a_bundle_checks_its_graphs_and_names_the_learn_gradient_path()
+    {
+        var r = CliHarness.Run("info", "--bundle", CliHarness.Fixture("oracle-bundle"), "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var b = r.Json["bundle"]!;
+        Assert.Equal("oracle-gaussian-v1", (string)b["id"]!);
+        Assert.Equal("4x8x8", (string)b["latent"]!);
+        Assert.Equal(["unet", "unet_grad", "unet_loss_grad", "vae_encoder", "vae_decoder"], b["components"]!.AsArray().Select(c => (string)c!["name"]!));
+        Assert.StartsWith("exact, fused", (string)b["learnGradient"]!);
+
+        // A manifest whose fused graph is the wrong file: exit 4, naming the missing input.
+        var broken = Diffusion.OracleBundle.CopyWith(m => m["components"]!["unet_loss_grad"]!["onnx"] = "unet_grad.onnx");
+        try
+        {
+            var bad = CliHarness.Run("info", "--bundle", broken);
+            Assert.Equal(4, bad.ExitCode);
+            Assert.Contains("target", bad.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(broken, true);
+        }
+    }
+
+    [Fact]
     public void Synth_data_writes_the_counted_images_in_mvtec_layout()
     {
         string dir = CliHarness.TempFolder();
