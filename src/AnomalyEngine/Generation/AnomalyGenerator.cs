@@ -116,13 +116,17 @@ public sealed class AnomalyGenerator
             Task pending = Task.CompletedTask;
             try
             {
-            for (int start = 0; start < todo.Count; start += _options.BatchSize)
+            // Items without a box are skipped, and the batch is filled from the next items, so every
+            // sampler call but the last gets a full batch (outputs do not depend on the batching).
+            int next = 0;
+            while (next < todo.Count)
             {
                 cancel.ThrowIfCancellationRequested();
                 var batch = new List<(WorkItem Item, SourceCache.Entry Source, DefectBox Box, Mask BoxMask)>();
                 var requests = new List<SampleRequest>();
-                foreach (var item in todo.Skip(start).Take(_options.BatchSize))
+                while (next < todo.Count && requests.Count < _options.BatchSize)
                 {
+                    var item = todo[next++];
                     var source = cache.Get(sourceByName[item.SourceImage], _model.ImageSize);
                     var embedding = byDefect[item.Defect].Embedding;
                     var sizes = _options.BoxSizes ?? embedding.BoxSizes
@@ -139,7 +143,7 @@ public sealed class AnomalyGenerator
                 if (requests.Count == 0) continue;
                 var results = _sampler.Sample(requests);
                 pending.GetAwaiter().GetResult();
-                int finished = Math.Min(todo.Count, start + _options.BatchSize);
+                int finished = next;
                 pending = Task.Run(() =>
                 {
                 for (int k = 0; k < batch.Count; k++)

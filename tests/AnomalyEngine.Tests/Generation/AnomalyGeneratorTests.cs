@@ -128,6 +128,39 @@ public sealed class AnomalyGeneratorTests : IDisposable
         }
     }
 
+    /// <summary>Records the rows of every predictor call.</summary>
+    private sealed class CountingPredictor(INoisePredictor inner) : INoisePredictor
+    {
+        public List<int> Rows { get; } = [];
+
+        public void Predict(float[] latents, long[] timesteps, float[] contexts, float[] output, int rows)
+        {
+            Rows.Add(rows);
+            inner.Predict(latents, timesteps, contexts, output, rows);
+        }
+    }
+
+    [Fact]
+    public void Items_without_a_box_do_not_leave_batches_short()
+    {
+        // "0.png" is uniform, so it has no foreground and its two items find no box; they come first.
+        // Batch 3 over 8 items: without refilling the calls would carry 1, 3 and 2 requests; the
+        // sampler must get two full batches of 3 instead.
+        var sources = Sources();
+        var blank = Path.Combine(Path.GetDirectoryName(sources[0].Path)!, "0.png");
+        ImageCodec.WriteImage(blank, new ImageTensor(Enumerable.Repeat(0.4f, 3 * 20 * 20).ToArray(), 3, 20, 20));
+        sources.Insert(0, new NormalImage(blank, "0.png"));
+        var model = FakeModels.Latent(new GaussianOracle(FakeModels.Schedule, OracleBundle.Sigma));
+        var counting = new CountingPredictor(model.Predictor);
+        var options = new GenerateOptions { Sampler = FewSteps, Seed = 5, BatchSize = 3, BoxesPerImage = 1, SamplesPerBox = 1 };
+        var summary = new AnomalyGenerator(_bundle, model with { Predictor = counting }, _device, options).Run(sources, Embeddings(), Sub("out"));
+        Assert.Equal((6, 2), (summary.Written, summary.WithoutBox));
+        // Each sampler call runs FewSteps.Steps predictor calls on its requests (twice the rows with guidance).
+        Assert.Equal(2 * FewSteps.Steps, counting.Rows.Count);
+        Assert.All(counting.Rows, r => Assert.Equal(counting.Rows[0], r));
+        Assert.Equal(0, counting.Rows[0] % 3);
+    }
+
     [Fact]
     public void The_same_seed_gives_identical_bytes_whatever_the_batch_size()
     {
