@@ -141,7 +141,30 @@ public sealed class AnomalyGenerator
                         _bundle.Conditioning(embedding.Vector), (uint)(item.Key ^ (item.Key >> 32))));
                 }
                 if (requests.Count == 0) continue;
-                var results = _sampler.Sample(requests);
+                // Decoding, resizing and the foreground of the next sources run beside the sampler
+                // (the cache is touched by nothing else until the prefetch is awaited). Best effort: a
+                // source that fails here fails again, with its typed error, when its item's turn comes.
+                int from = next;
+                var prefetch = Task.Run(() =>
+                {
+                    try
+                    {
+                        foreach (var item in todo.Skip(from).Take(_options.BatchSize))
+                            cache.Get(sourceByName[item.SourceImage], _model.ImageSize);
+                    }
+                    catch (Exception)
+                    {
+                    }
+                });
+                IReadOnlyList<SampleResult> results;
+                try
+                {
+                    results = _sampler.Sample(requests);
+                }
+                finally
+                {
+                    prefetch.GetAwaiter().GetResult();
+                }
                 pending.GetAwaiter().GetResult();
                 int finished = next;
                 pending = Task.Run(() =>

@@ -162,6 +162,26 @@ public sealed class AnomalyGeneratorTests : IDisposable
     }
 
     [Fact]
+    public void An_unreadable_source_stops_the_run_with_a_typed_error_after_the_items_before_it()
+    {
+        // "b.png" is not a PNG: the run must fail with the image error (not a prefetch's), after
+        // writing the items of "a.png", and a resume after the file is fixed must finish the set.
+        var sources = Sources();
+        var good = File.ReadAllBytes(sources[1].Path);
+        File.WriteAllBytes(sources[1].Path, [1, 2, 3, 4, 5]);
+        var outDir = Sub("out");
+        var options = new GenerateOptions { Sampler = FewSteps, Seed = 5, BatchSize = 2, BoxesPerImage = 1, SamplesPerBox = 1 };
+        var e = Assert.Throws<InvalidInputException>(() => Generator(options).Run(sources, Embeddings(), outDir));
+        Assert.Contains("b.png", e.Message);
+        var before = GenerationManifest.Read(Path.Combine(outDir, "manifest.jsonl"));
+        Assert.Equal(["a.png", "a.png"], before.Select(m => m.Source));
+        File.WriteAllBytes(sources[1].Path, good);
+        var summary = Generator(options with { Resume = true }).Run(sources, Embeddings(), outDir);
+        Assert.Equal(2, summary.AlreadyDone);
+        Assert.Equal(6, summary.Written + summary.WithoutBox + summary.AlreadyDone);
+    }
+
+    [Fact]
     public void The_same_seed_gives_identical_bytes_whatever_the_batch_size()
     {
         var sources = Sources();
