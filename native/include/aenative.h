@@ -57,7 +57,7 @@ typedef struct ae_session_options {
     int32_t backend;   /* ae_backend; AUTO picks TensorRT for .plan/.engine files, ONNX Runtime otherwise */
     int32_t device;    /* ae_device; TensorRT sessions always run on CUDA */
     int32_t device_id; /* CUDA ordinal */
-    int32_t threads;   /* CPU intra-op threads; 0 = the back end's default */
+    int32_t threads;   /* CPU intra-op threads of the session's own pool; 0 = share the process-wide pool (one thread per physical core) */
 } ae_session_options;
 
 /* One graph input or output; dims of -1 are dynamic. name lives as long as the session. */

@@ -33,11 +33,20 @@ void check(OrtStatus* status, ae_status failure, const std::string& context) {
 // Errors come back through ae_last_error, so ORT itself logs only fatal ones. One process-wide
 // environment, created on first use and deliberately never released: ORT's
 // environment must outlive every session, including sessions a finalizer closes at exit.
+// It owns one global intra-op pool (ORT's default size: one thread per physical core) that every
+// session opened without an explicit thread count shares, so a bundle's five graphs do not start
+// five pools whose idle workers spin against each other between alternating calls.
 OrtEnv* environment() {
     static OrtEnv* env = [] {
+        OrtThreadingOptions* threading = nullptr;
+        check(ort().CreateThreadingOptions(&threading), AE_ERR_BACKEND_UNAVAILABLE, "cannot create threading options");
+        OrtStatus* status = ort().SetGlobalIntraOpNumThreads(threading, 0);
+        if (status == nullptr) status = ort().SetGlobalInterOpNumThreads(threading, 1);
         OrtEnv* created = nullptr;
-        check(ort().CreateEnv(ORT_LOGGING_LEVEL_FATAL, "aenative", &created), AE_ERR_BACKEND_UNAVAILABLE,
-              "cannot create the ONNX Runtime environment");
+        if (status == nullptr)
+            status = ort().CreateEnvWithGlobalThreadPools(ORT_LOGGING_LEVEL_FATAL, "aenative", threading, &created);
+        ort().ReleaseThreadingOptions(threading);
+        check(status, AE_ERR_BACKEND_UNAVAILABLE, "cannot create the ONNX Runtime environment");
         return created;
     }();
     return env;
@@ -103,8 +112,11 @@ class OnnxRuntimeBackend final : public Backend {
         check(ort().CreateSessionOptions(&raw_options), AE_ERR_RUNTIME, "cannot create session options");
         OptionsPtr session_options(raw_options);
         if (options.threads > 0) {
+            // An explicit thread count gets the session its own pool of that size.
             check(ort().SetIntraOpNumThreads(raw_options, options.threads), AE_ERR_INVALID_ARGUMENT, "threads");
             check(ort().SetInterOpNumThreads(raw_options, 1), AE_ERR_INVALID_ARGUMENT, "threads");
+        } else {
+            check(ort().DisablePerSessionThreads(raw_options), AE_ERR_RUNTIME, "threads");
         }
         if (options.device == AE_DEVICE_CUDA) append_cuda(raw_options, options.device_id, path);
 

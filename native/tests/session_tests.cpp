@@ -294,14 +294,15 @@ TEST(Errors, last_error_is_per_thread) {
     EXPECT_NE(other.find("b.onnx"), std::string::npos);
 }
 
-TEST(Concurrency, separate_sessions_run_in_parallel) {
+// Even sessions use the environment's shared intra-op pool (threads 0), odd ones their own.
+TEST(Concurrency, separate_sessions_run_in_parallel_on_the_shared_and_their_own_pools) {
     std::vector<std::thread> threads;
     std::vector<int> failures(4, 0);
     for (int k = 0; k < 4; ++k)
         threads.emplace_back([k, &failures] {
             ae_session_options options{};
             options.struct_size = sizeof(options);
-            options.threads = 1;
+            options.threads = k % 2 == 0 ? 0 : 1;
             ae_session* s = nullptr;
             if (ae_session_open(fixture("elementwise.onnx").c_str(), &options, &s) != AE_OK) {
                 failures[static_cast<size_t>(k)] = -1;

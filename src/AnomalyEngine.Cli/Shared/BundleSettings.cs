@@ -19,7 +19,7 @@ public abstract class BundleSettings : CommonSettings
     public string Device { get; init; } = "auto";
 
     [CommandOption("--threads <N>")]
-    [Description("ONNX Runtime threads (0: its default).")]
+    [Description("ONNX Runtime threads per graph. Default 0: all graphs share one pool of one thread per physical core.")]
     [DefaultValue(0)]
     public int Threads { get; init; }
 

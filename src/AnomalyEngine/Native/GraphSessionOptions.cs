@@ -9,6 +9,6 @@ public sealed record GraphSessionOptions
     /// <summary>Run on CUDA (bindings are then device pointers); fails when CUDA is not usable.</summary>
     public bool UseCuda { get; init; }
 
-    /// <summary>CPU threads for one run; 0 lets the runtime choose.</summary>
+    /// <summary>CPU threads of this session's own pool; 0 shares one process-wide pool (one thread per physical core) with every other such session.</summary>
     public int Threads { get; init; }
 }
